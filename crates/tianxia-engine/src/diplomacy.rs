@@ -1,0 +1,253 @@
+//! Relations between factions, treaties (tribute, military access) and requests.
+
+use crate::calendar::Calendar;
+use crate::ids::{FactionId, ProvinceId, RouteId};
+use crate::log::{EventLog, LogKind};
+use crate::model::Faction;
+use crate::outcome::Metrics;
+use crate::rng::Rngs;
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+use serde::Serialize;
+
+/// The state between two factions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// At war: armies fight, provinces can be taken.
+    War,
+    /// At peace: entering the other's land needs access.
+    Peace,
+    /// A truce until a day number, then peace.
+    Truce {
+        /// Day number the truce ends.
+        until: i64,
+    },
+    /// Allies: may pass and draw supply in each other's land.
+    Alliance,
+}
+
+/// A yearly tribute, paid when a turn contains 1 January.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tribute {
+    /// Who pays.
+    pub payer: FactionId,
+    /// Who receives.
+    pub payee: FactionId,
+    /// Silver per year (taels).
+    pub silver: f64,
+    /// Silk per year (bolts).
+    pub silk: f64,
+}
+
+/// Military access: the grantor lets the grantee's armies pass (a "borrowed road").
+#[derive(Clone, Debug, PartialEq)]
+pub struct Access {
+    /// Host.
+    pub grantor: FactionId,
+    /// Guest.
+    pub grantee: FactionId,
+    /// Provinces covered (empty: all of the grantor's).
+    pub provinces: Vec<ProvinceId>,
+    /// Routes covered: entering by one of these is allowed too.
+    pub routes: Vec<RouteId>,
+    /// Day number the agreement ends, if it has a term.
+    pub until: Option<i64>,
+    /// The host sells or gives grain: the guest may draw supply in covered provinces.
+    pub grain: bool,
+    /// The host provides guides.
+    pub guides: bool,
+}
+
+impl Access {
+    /// Whether entering `province` by `route` is covered.
+    pub fn covers(&self, province: ProvinceId, route: Option<RouteId>) -> bool {
+        self.provinces.is_empty()
+            || self.provinces.contains(&province)
+            || route.is_some_and(|r| self.routes.contains(&r))
+    }
+}
+
+/// An envoy's request for passage, answered in the next diplomacy phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessRequest {
+    /// The terms asked for (grantor = the host asked).
+    pub terms: Access,
+    /// Length of the agreement if granted, days.
+    pub days: Option<f64>,
+    /// Flag set if granted.
+    pub on_grant: Option<String>,
+    /// Flag set if refused.
+    pub on_refuse: Option<String>,
+}
+
+/// Pairwise relations, treaties and pending requests.
+#[derive(Resource, Clone, Debug)]
+pub struct Diplomacy {
+    n: usize,
+    relations: Vec<Relation>,
+    /// Tribute treaties in force.
+    pub tributes: Vec<Tribute>,
+    /// Access agreements in force.
+    pub access: Vec<Access>,
+    /// Requests awaiting an answer.
+    pub requests: Vec<AccessRequest>,
+}
+
+impl Diplomacy {
+    /// `n` factions, all at peace.
+    pub fn new(n: usize) -> Diplomacy {
+        Diplomacy {
+            n,
+            relations: vec![Relation::Peace; n * n],
+            tributes: Vec::new(),
+            access: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
+
+    /// The relation between `a` and `b` (a faction is allied with itself).
+    pub fn relation(&self, a: FactionId, b: FactionId) -> Relation {
+        if a == b { Relation::Alliance } else { self.relations[a.index() * self.n + b.index()] }
+    }
+
+    /// Sets the relation both ways.
+    pub fn set(&mut self, a: FactionId, b: FactionId, r: Relation) {
+        if a != b {
+            self.relations[a.index() * self.n + b.index()] = r;
+            self.relations[b.index() * self.n + a.index()] = r;
+        }
+    }
+
+    /// Whether `a` and `b` are at war.
+    pub fn at_war(&self, a: FactionId, b: FactionId) -> bool {
+        self.relation(a, b) == Relation::War
+    }
+
+    /// Whether `a` and `b` are the same faction or allies.
+    pub fn friendly(&self, a: FactionId, b: FactionId) -> bool {
+        self.relation(a, b) == Relation::Alliance
+    }
+
+    /// Whether `faction` is at war with anyone.
+    pub fn at_war_with_anyone(&self, faction: FactionId) -> bool {
+        (0..self.n).any(|b| self.at_war(faction, FactionId(b as u32)))
+    }
+
+    /// The access agreement letting `guest` into `host`'s `province`, if any.
+    pub fn access_for(
+        &self,
+        host: FactionId,
+        guest: FactionId,
+        province: ProvinceId,
+        route: Option<RouteId>,
+    ) -> Option<&Access> {
+        self.access.iter().find(|a| a.grantor == host && a.grantee == guest && a.covers(province, route))
+    }
+
+    /// Whether `guest`'s armies may stand in `province`, controlled by `host`, without trespass.
+    pub fn may_enter(&self, guest: FactionId, host: FactionId, province: ProvinceId, route: Option<RouteId>) -> bool {
+        self.friendly(guest, host)
+            || self.at_war(guest, host)
+            || self.access_for(host, guest, province, route).is_some()
+    }
+
+    /// Whether `guest` may draw grain in `host`'s `province`.
+    pub fn may_draw(&self, guest: FactionId, host: FactionId, province: ProvinceId) -> bool {
+        self.friendly(guest, host) || self.access_for(host, guest, province, None).is_some_and(|a| a.grain)
+    }
+
+    /// Ends every access agreement from `grantor` to `grantee`; returns whether any was in force.
+    pub fn revoke(&mut self, grantor: FactionId, grantee: FactionId) -> bool {
+        let before = self.access.len();
+        self.access.retain(|a| !(a.grantor == grantor && a.grantee == grantee));
+        before != self.access.len()
+    }
+}
+
+/// Diplomacy phase: truces and access terms expire, tribute is paid at the new year, and
+/// requests for passage are answered by the host's policy.
+pub fn conduct_diplomacy(
+    cal: Res<Calendar>,
+    mut diplomacy: ResMut<Diplomacy>,
+    mut factions: Query<&mut Faction>,
+    mut metrics: ResMut<Metrics>,
+    mut rngs: ResMut<Rngs>,
+    mut log: ResMut<EventLog>,
+) {
+    let today = cal.date.to_days();
+    let mut by_id: Vec<Mut<Faction>> = factions.iter_mut().collect();
+    by_id.sort_by_key(|f| f.id);
+    let key = |f: FactionId, by_id: &[Mut<Faction>]| by_id[f.index()].key.clone();
+
+    let n = by_id.len();
+    for a in 0..n {
+        for b in a + 1..n {
+            let (fa, fb) = (FactionId(a as u32), FactionId(b as u32));
+            if let Relation::Truce { until } = diplomacy.relation(fa, fb)
+                && today >= until
+            {
+                diplomacy.set(fa, fb, Relation::Peace);
+                log.push(
+                    &cal,
+                    LogKind::Relation {
+                        a: key(fa, &by_id),
+                        b: key(fb, &by_id),
+                        relation: Relation::Peace,
+                        cause: "truce expired".into(),
+                    },
+                );
+            }
+        }
+    }
+
+    let expired: Vec<Access> =
+        diplomacy.access.iter().filter(|a| a.until.is_some_and(|u| today >= u)).cloned().collect();
+    diplomacy.access.retain(|a| a.until.is_none_or(|u| today < u));
+    for a in expired {
+        log.push(
+            &cal,
+            LogKind::AccessEnded {
+                grantor: key(a.grantor, &by_id),
+                grantee: key(a.grantee, &by_id),
+                cause: "term ended".into(),
+            },
+        );
+    }
+
+    if cal.turn_crosses_new_year() {
+        for t in diplomacy.tributes.clone() {
+            let paid = t.silver.min(by_id[t.payer.index()].treasury.max(0.0));
+            by_id[t.payer.index()].treasury -= paid;
+            by_id[t.payee.index()].treasury += paid;
+            log.push(
+                &cal,
+                LogKind::Tribute {
+                    payer: key(t.payer, &by_id),
+                    payee: key(t.payee, &by_id),
+                    silver: paid,
+                    silk: t.silk,
+                },
+            );
+        }
+    }
+
+    for req in std::mem::take(&mut diplomacy.requests) {
+        let host = req.terms.grantor;
+        let chance = by_id[host.index()].grant_access_chance;
+        let granted = rngs.diplomacy.random::<f64>() < chance;
+        log.push(
+            &cal,
+            LogKind::AccessAnswer { host: key(host, &by_id), requester: key(req.terms.grantee, &by_id), granted },
+        );
+        let flag = if granted { &req.on_grant } else { &req.on_refuse };
+        if let Some(f) = flag {
+            metrics.flags.insert(f.clone());
+        }
+        if granted {
+            let mut terms = req.terms.clone();
+            terms.until = req.days.map(|d| today + d.round() as i64);
+            diplomacy.access.push(terms);
+        }
+    }
+}

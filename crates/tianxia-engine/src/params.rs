@@ -1,0 +1,253 @@
+//! The parameter table: every constant that shapes behaviour, with its documented default.
+//!
+//! Each entry is defined once, here; the scenario format, `--set params.NAME=V`, the
+//! `SetParam` event effect and docs/rules.md all read this table.
+
+use bevy_ecs::prelude::Resource;
+
+/// One parameter's definition: name, default, unit and meaning.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamDef {
+    /// The name used in scenarios, overrides and events.
+    pub name: &'static str,
+    /// The default value.
+    pub default: f64,
+    /// The unit (`km/day`, `fraction/day`, `factor`, ...).
+    pub unit: &'static str,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+macro_rules! params {
+    ($( #[doc = $doc:literal] $name:ident : $default:expr , $unit:literal ; )*) => {
+        /// All tunable constants of the rules (see [`PARAM_DEFS`] for units and meaning).
+        #[derive(Clone, Debug, PartialEq, Resource)]
+        pub struct Params {
+            $( #[doc = $doc] pub $name: f64, )*
+        }
+
+        impl Default for Params {
+            fn default() -> Self {
+                Self { $( $name: $default, )* }
+            }
+        }
+
+        /// The definitions of every parameter, in documentation order.
+        pub const PARAM_DEFS: &[ParamDef] = &[
+            $( ParamDef { name: stringify!($name), default: $default, unit: $unit, doc: $doc.trim_ascii() }, )*
+        ];
+
+        impl Params {
+            /// The value of the parameter called `name`, if there is one.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $( stringify!($name) => Some(self.$name), )*
+                    _ => None,
+                }
+            }
+
+            /// Sets the parameter called `name`; `false` if there is no such parameter.
+            #[must_use]
+            pub fn set(&mut self, name: &str, value: f64) -> bool {
+                match name {
+                    $( stringify!($name) => { self.$name = value; true } )*
+                    _ => false,
+                }
+            }
+        }
+    };
+}
+
+params! {
+    // --- movement ---
+    /// Marching speed of infantry on a good road in clear weather (est.; Jin field army made ~15 km/day under harassment, JS112).
+    infantry_speed: 20.0, "km/day";
+    /// Marching speed of an all-cavalry army on a good road in clear weather (est.).
+    cavalry_speed: 50.0, "km/day";
+    /// Speed of an army that drags a siege train (engines, carts).
+    siege_train_speed: 12.0, "km/day";
+    /// Speed factor on a mountain path (gorge roads such as the Chencang road).
+    speed_mountain_path: 0.5, "factor";
+    /// Speed factor through a pass.
+    speed_pass: 0.6, "factor";
+    /// Speed factor for a river crossing (ferry or ford).
+    speed_river_crossing: 0.6, "factor";
+    /// Speed factor for river transport upstream.
+    speed_river_up: 0.7, "factor";
+    /// Speed factor for river transport downstream.
+    speed_river_down: 1.4, "factor";
+    /// Speed factor in rain (mud).
+    speed_rain: 0.75, "factor";
+    /// Speed factor in snow.
+    speed_snow: 0.5, "factor";
+    /// Speed factor in a blizzard.
+    speed_blizzard: 0.2, "factor";
+    /// Fatigue gained per full day of marching (fatigue runs 0..1).
+    fatigue_per_march_day: 0.03, "fatigue/day";
+    /// Fatigue shed per day of rest.
+    fatigue_recovery_per_day: 0.06, "fatigue/day";
+    /// Speed lost at full fatigue: speed x (1 - this x fatigue).
+    fatigue_speed_penalty: 0.5, "factor";
+    /// Speed bonus while the army has local guides: speed x (1 + this).
+    guides_speed_bonus: 0.25, "factor";
+    /// How long guides stay with an army.
+    guides_days: 45.0, "days";
+
+    // --- supply and attrition ---
+    /// Grain ration per man per day (2 sheng; Tang manual norm, RA).
+    ration: 0.02, "shi/man/day";
+    /// Grain fodder per horse per day outside the grazing season (1 dou, Oct-Apr; RA).
+    fodder: 0.1, "shi/horse/day";
+    /// Share of the grain fodder still needed in the grazing season (May-Sep) (est.).
+    grazing_fodder_share: 0.3, "fraction";
+    /// Days of rations and fodder an army can carry.
+    carry_days: 20.0, "days";
+    /// How far, through friendly or granted provinces, an army can draw grain.
+    supply_range: 250.0, "km";
+    /// Grain lost in transit per 100 km overland.
+    supply_loss_land: 0.15, "fraction/100km";
+    /// Grain lost in transit per 100 km by river.
+    supply_loss_river: 0.04, "fraction/100km";
+    /// Share of a province's grain that may be drawn for armies (the rest feeds its people).
+    supply_draw_share: 0.5, "fraction";
+    /// Share of the grain stock of the province it stands in that an army can forage per day.
+    forage_share_per_day: 0.02, "fraction/day";
+    /// Men lost per day at total hunger (scaled by the unmet share of rations).
+    hunger_attrition: 0.01, "fraction/day";
+    /// Morale lost per day at total hunger.
+    hunger_morale_loss: 0.03, "morale/day";
+    /// Horses lost per day at total lack of fodder.
+    horse_starvation: 0.02, "fraction/day";
+    /// Men lost per day to cold in snow.
+    cold_attrition: 0.002, "fraction/day";
+    /// Cold attrition multiplier in a blizzard.
+    blizzard_cold_factor: 3.0, "factor";
+    /// Cold attrition multiplier for cold-adapted factions.
+    cold_adapted_factor: 0.2, "factor";
+    /// Men lost per day to disease in the field.
+    disease_attrition: 0.0005, "fraction/day";
+    /// Disease multiplier in summer.
+    disease_summer_factor: 2.0, "factor";
+    /// Disease multiplier for an army besieging or besieged.
+    disease_siege_factor: 2.0, "factor";
+    /// Morale regained per day when fed.
+    morale_recovery: 0.01, "morale/day";
+    /// Cohesion regained per day.
+    cohesion_recovery: 0.02, "cohesion/day";
+
+    // --- combat ---
+    /// Combat power of a horseman relative to a footman (1.0) on open ground.
+    cavalry_power: 2.0, "factor";
+    /// Combat power of a man of the siege train.
+    siege_crew_power: 0.3, "factor";
+    /// Cavalry power factor in hills.
+    cavalry_hills: 0.8, "factor";
+    /// Cavalry power factor in mountains or a pass.
+    cavalry_mountains: 0.5, "factor";
+    /// Cavalry power factor in marsh or river land.
+    cavalry_marsh: 0.6, "factor";
+    /// Defender power factor in hills.
+    defend_hills: 1.15, "factor";
+    /// Defender power factor in mountains.
+    defend_mountains: 1.3, "factor";
+    /// Defender power factor in a pass.
+    defend_pass: 1.6, "factor";
+    /// Power factor in rain.
+    combat_rain: 0.9, "factor";
+    /// Power factor in snow (cold-adapted factions are exempt).
+    combat_snow: 0.8, "factor";
+    /// Power factor in a blizzard (cold-adapted factions are exempt).
+    combat_blizzard: 0.55, "factor";
+    /// Power per point of commander skill above 0.5: x (1 + this x (skill - 0.5)).
+    command_weight: 0.6, "factor";
+    /// Power lost when rival commanders share a side: x (1 - this).
+    rivalry_penalty: 0.2, "fraction";
+    /// Power lost at full fatigue: x (1 - this x fatigue).
+    fatigue_combat_penalty: 0.3, "factor";
+    /// Standard deviation of the log-normal noise on each side's power.
+    combat_noise: 0.25, "log-sd";
+    /// Losses of the loser at even odds.
+    battle_loss: 0.12, "fraction";
+    /// How losses scale with the power ratio r: loser x r^this, winner / r^this.
+    battle_loss_exponent: 0.7, "exponent";
+    /// Winner's losses relative to the loser's at even odds.
+    winner_loss_share: 0.5, "fraction";
+    /// Cap on the loser's losses in one battle (before pursuit).
+    battle_loss_cap: 0.5, "fraction";
+    /// Morale lost by the loser of a battle.
+    defeat_morale_loss: 0.3, "morale";
+    /// Morale gained by the winner of a battle.
+    victory_morale_gain: 0.1, "morale";
+    /// A beaten army routs when its morale falls below this...
+    rout_morale: 0.3, "morale";
+    /// ...or when the winner's power was this many times its own.
+    rout_ratio: 2.5, "ratio";
+    /// Extra losses of a routed army per unit of (winner's cavalry / loser's men), capped at 1.
+    pursuit_loss: 0.15, "fraction";
+    /// Extra losses of a beaten army with no friendly province to fall back to.
+    no_retreat_loss: 0.25, "fraction";
+    /// Days a routed army needs before it can fight again.
+    rout_days: 15.0, "days";
+    /// Below this many men an army disbands.
+    min_army_men: 300.0, "men";
+
+    // --- sieges ---
+    /// Garrison power factor per fortification level: x (1 + this x level).
+    fort_defense: 0.6, "factor/level";
+    /// Assault power of a man of the siege train (engines, sappers).
+    siege_assault_power: 3.0, "factor";
+    /// Attackers assault when their power is at least this many times the fortified garrison's.
+    assault_odds: 1.3, "ratio";
+    /// Losses of the beaten side of an assault at even odds.
+    assault_loss: 0.15, "fraction";
+    /// Attacker losses multiplier in an assault.
+    assault_attacker_factor: 1.5, "factor";
+    /// Grain a civilian eats per day inside a besieged city.
+    civilian_ration: 0.008, "shi/person/day";
+    /// Garrison lost per day once the food inside is gone.
+    siege_starvation: 0.02, "fraction/day";
+    /// Chance per turn that a starving city surrenders.
+    starving_surrender_chance: 0.35, "probability/turn";
+    /// Share of a captured city's grain the captor takes.
+    capture_loot: 0.5, "fraction";
+    /// Share of the captor's men left behind as garrison.
+    occupation_share: 0.05, "fraction";
+
+    // --- diplomacy and trespass ---
+    /// Chance a cowardly local commander flees before trespassers instead of following policy.
+    coward_flee_chance: 0.8, "probability";
+    /// Chance a zealous local commander resists trespassers whatever the policy.
+    zealous_resist_chance: 0.9, "probability";
+    /// Chance that a host commander who flees or gives way also supplies grain and guides.
+    flee_supply_chance: 0.5, "probability";
+    /// Days of rations a supplying host hands over.
+    supply_grant_days: 15.0, "days";
+
+    // --- AI ---
+    /// An AI army attacks only at these odds or better (estimated power ratio).
+    ai_attack_odds: 1.1, "ratio";
+    /// An AI army facing worse odds than this falls back.
+    ai_retreat_odds: 0.6, "ratio";
+    /// Path cost added per province not friendly to the mover (no supply there).
+    ai_hostile_cost: 40.0, "km";
+    /// Path cost added per 1,000 enemy men in a province.
+    ai_enemy_cost: 10.0, "km/1000 men";
+    /// How far an intercepting or defending army looks for enemies.
+    ai_sight: 300.0, "km";
+
+    // --- economy ---
+    /// Share of a province's harvest sent to the faction's central granary.
+    grain_tax: 0.2, "fraction";
+    /// Yearly manpower per head of population.
+    manpower_rate: 0.01, "men/person/year";
+    /// Reinforcements per day, as a share of an army's committed men, while in own territory.
+    reinforce_rate: 0.004, "fraction/day";
+    /// Central grain spent per man raised.
+    reinforce_grain: 2.0, "shi/man";
+    /// War weariness per 10,000 men lost.
+    weariness_per_loss: 0.02, "per 10k men";
+    /// War weariness shed per day at peace.
+    weariness_decay: 0.0005, "per day";
+    /// Morale recovery lost at full war weariness: x (1 - this x weariness).
+    weariness_morale: 0.5, "factor";
+}

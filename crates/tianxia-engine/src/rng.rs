@@ -1,0 +1,73 @@
+//! Random streams. One ChaCha8 stream per subsystem, derived from (seed, stream id), so a
+//! new draw in one system never shifts the draws of another.
+
+use bevy_ecs::prelude::Resource;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// The subsystems that draw randomness, each with its own stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Stream {
+    /// Sampling uncertain scenario numbers once per run (used by the scenario crate).
+    Setup = 1,
+    /// Weather draws.
+    Weather = 2,
+    /// Event chances.
+    Events = 3,
+    /// Diplomatic answers and trespass responses.
+    Diplomacy = 4,
+    /// AI choices.
+    Ai = 5,
+    /// Battle noise.
+    Combat = 6,
+    /// Siege events.
+    Siege = 7,
+}
+
+/// The generator for `stream` of the run with seed `seed`.
+pub fn stream_rng(seed: u64, stream: Stream) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream as u64);
+    rng
+}
+
+/// The per-subsystem generators of one run.
+#[derive(Resource, Clone, Debug)]
+pub struct Rngs {
+    /// Weather draws.
+    pub weather: ChaCha8Rng,
+    /// Event chances.
+    pub events: ChaCha8Rng,
+    /// Diplomatic answers and trespass responses.
+    pub diplomacy: ChaCha8Rng,
+    /// AI choices.
+    pub ai: ChaCha8Rng,
+    /// Battle noise.
+    pub combat: ChaCha8Rng,
+    /// Siege events.
+    pub siege: ChaCha8Rng,
+}
+
+impl Rngs {
+    /// The streams of the run with master seed `seed`.
+    pub fn new(seed: u64) -> Rngs {
+        Rngs {
+            weather: stream_rng(seed, Stream::Weather),
+            events: stream_rng(seed, Stream::Events),
+            diplomacy: stream_rng(seed, Stream::Diplomacy),
+            ai: stream_rng(seed, Stream::Ai),
+            combat: stream_rng(seed, Stream::Combat),
+            siege: stream_rng(seed, Stream::Siege),
+        }
+    }
+}
+
+/// The seed of run `index` of a batch with base seed `base`: a SplitMix64 mix, so
+/// neighbouring runs get unrelated seeds and any run can be replayed alone.
+pub fn run_seed(base: u64, index: u64) -> u64 {
+    let mut z = base ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -1,0 +1,818 @@
+//! One test (or a few) per rule, each on a tiny world built in Rust.
+
+use tianxia_engine::Sim;
+use tianxia_engine::ai::{ObjectiveKind, Step};
+use tianxia_engine::builder::Builder;
+use tianxia_engine::calendar::Date;
+use tianxia_engine::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
+use tianxia_engine::events::{Effect, ScriptedEvent};
+use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
+use tianxia_engine::log::LogKind;
+use tianxia_engine::map::{RouteKind, Terrain};
+use tianxia_engine::model::{Army, Faction, Location, Province, Trait, TrespassResponse};
+use tianxia_engine::outcome::{Condition, Index, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity};
+use tianxia_engine::params::Params;
+use tianxia_engine::sim::turn_schedule;
+use tianxia_engine::spec::{OrdersSpec, WorldSpec};
+use tianxia_engine::weather::Weather;
+
+const START: Date = Date { year: 1231, month: 5, day: 1 };
+
+fn sim(spec: &WorldSpec, seed: u64) -> Sim {
+    Sim::new(spec, seed).unwrap_or_else(|e| panic!("test world does not build: {e}"))
+}
+
+fn army(sim: &Sim, id: ArmyId) -> Army {
+    let e = sim.world().resource::<Index>().armies[id.index()];
+    sim.world().get::<Army>(e).cloned().unwrap_or_else(|| panic!("army {id:?} is not in the world"))
+}
+
+fn province(sim: &Sim, id: ProvinceId) -> Province {
+    let e = sim.world().resource::<Index>().provinces[id.index()];
+    sim.world().get::<Province>(e).cloned().unwrap_or_else(|| panic!("province {id:?} is not in the world"))
+}
+
+fn faction(sim: &Sim, id: FactionId) -> Faction {
+    let e = sim.world().resource::<Index>().factions[id.index()];
+    sim.world().get::<Faction>(e).cloned().unwrap_or_else(|| panic!("faction {id:?} is not in the world"))
+}
+
+fn logged(sim: &Sim, pred: impl Fn(&LogKind) -> bool) -> usize {
+    sim.log().entries().iter().filter(|e| pred(&e.kind)).count()
+}
+
+/// A straight road of `n` provinces, each `km` apart, all owned by one faction.
+fn road(b: &mut Builder, owner: FactionId, n: usize, km: f64, kind: RouteKind) -> Vec<ProvinceId> {
+    let ps: Vec<ProvinceId> = (0..n).map(|i| b.province(&format!("p{i}"), owner)).collect();
+    for w in ps.windows(2) {
+        b.route(w[0], w[1], km, kind);
+    }
+    ps
+}
+
+fn march(b: &mut Builder, a: ArmyId, to: ProvinceId) {
+    b.spec_mut().armies[a.index()].orders =
+        OrdersSpec::Script(vec![Step { to, not_before: None, hold_until: None, besiege: false }]);
+}
+
+#[test]
+fn the_turn_schedule_has_no_ambiguous_system_order() {
+    let mut b = Builder::new(START, 5, 2);
+    let f = b.faction("f");
+    b.province("p", f);
+    let mut world = tianxia_engine::sim::build_world(&b.build(), 1).unwrap_or_else(|e| panic!("{e}"));
+    let mut schedule = turn_schedule(true);
+    assert!(schedule.initialize(&mut world).is_ok(), "two systems of the turn may run in either order");
+}
+
+// --- movement -------------------------------------------------------------------
+
+fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64, infantry: f64) -> f64 {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    let zone = b.region("z", Some([[1.0, 0.0, 0.0, 0.0]; 4]));
+    let ps = road(&mut b, f, 30, 100.0, kind);
+    for p in &mut b.spec_mut().provinces {
+        p.regions = vec![zone];
+    }
+    let a = b.army("a", f, ps[0], cavalry, infantry);
+    march(&mut b, a, ps[29]);
+    if let Some(w) = weather {
+        b.spec_mut().events.push(ScriptedEvent {
+            key: "storm".into(),
+            text: String::new(),
+            from: None,
+            until: None,
+            when: Condition::True,
+            chance: 1.0,
+            repeat: false,
+            effects: vec![Effect::SetWeather { region: zone, weather: w, days: 30.0 }],
+            fired: false,
+        });
+    }
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    match army(&s, a).location {
+        Location::At(p) => p.index() as f64 * 100.0,
+        Location::OnRoute { from, done, .. } => from.index() as f64 * 100.0 + done,
+    }
+}
+
+#[test]
+fn cavalry_covers_its_documented_distance_on_a_plain_road_in_a_turn() {
+    let p = Params::default();
+    let d = distance_in_one_turn(RouteKind::Road, None, 10_000.0, 0.0);
+    assert!((d - p.cavalry_speed * 5.0).abs() < 1e-6, "cavalry went {d} km in 5 days");
+}
+
+#[test]
+fn infantry_is_slower_than_cavalry() {
+    let p = Params::default();
+    let d = distance_in_one_turn(RouteKind::Road, None, 1_000.0, 10_000.0);
+    assert!((d - p.infantry_speed * 5.0).abs() < 1e-6, "a mixed army moves at the infantry's pace, went {d} km");
+}
+
+#[test]
+fn mountains_and_snow_slow_cavalry() {
+    let p = Params::default();
+    let plain = distance_in_one_turn(RouteKind::Road, None, 10_000.0, 0.0);
+    let mountain = distance_in_one_turn(RouteKind::MountainPath, None, 10_000.0, 0.0);
+    let snow = distance_in_one_turn(RouteKind::Road, Some(Weather::Snow), 10_000.0, 0.0);
+    let blizzard = distance_in_one_turn(RouteKind::Road, Some(Weather::Blizzard), 10_000.0, 0.0);
+    assert!((mountain - plain * p.speed_mountain_path).abs() < 1e-6, "mountain path: {mountain} km");
+    assert!((snow - plain * p.speed_snow).abs() < 1e-6, "snow: {snow} km");
+    assert!(blizzard < snow, "a blizzard ({blizzard} km) is worse than snow ({snow} km)");
+}
+
+#[test]
+fn marching_tires_an_army_and_rest_restores_it() {
+    let mut b = Builder::new(START, 5, 4);
+    let f = b.faction("f");
+    let ps = road(&mut b, f, 30, 100.0, RouteKind::Road);
+    let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+    march(&mut b, a, ps[29]);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    let tired = army(&s, a).fatigue;
+    assert!(tired > 0.1, "five days on the road leave fatigue {tired}");
+    // Stop the army and let it rest.
+    let e = s.world().resource::<Index>().armies[a.index()];
+    if let Some(mut o) = s.world_mut().get_mut::<tianxia_engine::ai::Orders>(e) {
+        *o = tianxia_engine::ai::Orders::from_spec(&OrdersSpec::Hold);
+    }
+    s.step();
+    assert!(army(&s, a).fatigue < tired, "resting lowers fatigue");
+}
+
+// --- supply ---------------------------------------------------------------------
+
+#[test]
+fn an_army_cut_off_from_supply_loses_men_at_the_documented_rate() {
+    let mut b = Builder::new(START, 5, 2);
+    let f = b.faction("f");
+    let enemy = b.faction("enemy");
+    let p = b.province("wasteland", enemy);
+    b.spec_mut().provinces[p.index()].grain = 0.0;
+    b.spec_mut().params.disease_attrition = 0.0;
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let spec = b.build();
+    let mut s = sim(&spec, 1);
+    s.step();
+    let expected = 10_000.0 * (1.0 - spec.params.hunger_attrition * 5.0);
+    let men = army(&s, a).men();
+    assert!((men - expected).abs() < 1e-6, "starving army has {men} men, expected {expected}");
+    assert!(army(&s, a).morale < 0.8, "hunger lowers morale");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Starving { .. })), 1);
+}
+
+#[test]
+fn an_army_draws_grain_from_friendly_provinces_losing_some_on_the_way() {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    let ps = road(&mut b, f, 2, 100.0, RouteKind::Road);
+    b.spec_mut().provinces[ps[0].index()].grain = 0.0;
+    b.spec_mut().provinces[ps[1].index()].grain = 1_000_000.0;
+    let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let spec = b.build();
+    let mut s = sim(&spec, 1);
+    s.step();
+    let p = &spec.params;
+    let per_day = 10_000.0 * p.ration;
+    let want = per_day * 5.0 + per_day * p.carry_days;
+    let drawn = 1_000_000.0 - province(&s, ps[1]).grain;
+    let kept = 1.0 - p.supply_loss_land;
+    assert!((drawn * kept - want).abs() < 1e-6, "drew {drawn} shi to deliver {want}");
+    assert!(!army(&s, a).starving);
+}
+
+#[test]
+fn river_transport_loses_less_than_the_road() {
+    let drawn = |kind| {
+        let mut b = Builder::new(START, 5, 1);
+        let f = b.faction("f");
+        let ps = road(&mut b, f, 2, 200.0, kind);
+        b.spec_mut().provinces[ps[0].index()].grain = 0.0;
+        b.spec_mut().provinces[ps[1].index()].grain = 1_000_000.0;
+        let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+        b.spec_mut().armies[a.index()].food_days = 0.0;
+        let mut s = sim(&b.build(), 1);
+        s.step();
+        1_000_000.0 - province(&s, ps[1]).grain
+    };
+    assert!(drawn(RouteKind::RiverDown) < drawn(RouteKind::Road), "the river delivers the same grain for less");
+}
+
+#[test]
+fn foraging_depletes_the_province_an_army_stands_in() {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    let other = b.faction("other");
+    let p = b.province("farmland", other);
+    b.war(f, other);
+    b.spec_mut().provinces[p.index()].grain = 100_000.0;
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert!(province(&s, p).grain < 100_000.0, "foraging took grain");
+}
+
+#[test]
+fn cold_hurts_armies_that_are_not_cold_adapted_more() {
+    let losses = |adapted: bool| {
+        let mut b = Builder::new(Date { year: 1232, month: 1, day: 1 }, 5, 1);
+        let f = b.faction("f");
+        b.spec_mut().factions[f.index()].cold_adapted = adapted;
+        let zone = b.region("z", Some([[0.0, 0.0, 1.0, 0.0]; 4]));
+        let p = b.province("p", f);
+        b.spec_mut().provinces[p.index()].regions = vec![zone];
+        b.spec_mut().provinces[p.index()].grain = 1e9;
+        b.spec_mut().params.disease_attrition = 0.0;
+        let a = b.army("a", f, p, 10_000.0, 0.0);
+        let mut s = sim(&b.build(), 1);
+        s.step();
+        10_000.0 - army(&s, a).men()
+    };
+    let p = Params::default();
+    let (steppe, southern) = (losses(true), losses(false));
+    assert!((southern - 10_000.0 * p.cold_attrition * 5.0).abs() < 1e-6, "southern army lost {southern}");
+    assert!((steppe - southern * p.cold_adapted_factor).abs() < 1e-6, "steppe army lost {steppe}");
+}
+
+// --- combat ---------------------------------------------------------------------
+
+fn battle_world(a_men: f64, b_men: f64) -> (WorldSpec, ArmyId, ArmyId) {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let field = b.province("field", fa);
+    let home_a = b.province("home_a", fa);
+    let home_b = b.province("home_b", fb);
+    b.route(field, home_a, 30.0, RouteKind::Road);
+    b.route(field, home_b, 30.0, RouteKind::Road);
+    b.war(fa, fb);
+    let x = b.army("x", fa, field, 0.0, a_men);
+    let y = b.army("y", fb, field, 0.0, b_men);
+    (b.build(), x, y)
+}
+
+fn winner_of_battle(spec: &WorldSpec, seed: u64) -> Option<String> {
+    let mut s = sim(spec, seed);
+    s.step();
+    s.log().entries().iter().find_map(|e| match &e.kind {
+        LogKind::Battle { winner, .. } => Some(winner.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn three_to_one_odds_win_most_seeds_but_not_all() {
+    let (spec, _, _) = battle_world(30_000.0, 10_000.0);
+    let wins = (0..400).filter(|&s| winner_of_battle(&spec, s).as_deref() == Some("a")).count();
+    assert!(wins > 340, "3:1 won only {wins} of 400");
+    assert!(wins < 400, "3:1 won every one of 400 battles: the noise does nothing");
+}
+
+#[test]
+fn even_odds_are_a_coin_toss() {
+    let (spec, _, _) = battle_world(10_000.0, 10_000.0);
+    let wins = (0..400).filter(|&s| winner_of_battle(&spec, s).as_deref() == Some("a")).count();
+    // The holder of the field is on plain ground, so no defender bonus applies.
+    assert!((150..=250).contains(&wins), "even odds won {wins} of 400");
+}
+
+#[test]
+fn the_beaten_side_loses_more_and_falls_back_to_a_friendly_province() {
+    let (spec, x, y) = battle_world(30_000.0, 10_000.0);
+    let mut s = sim(&spec, 3);
+    s.step();
+    let (ax, ay) = (army(&s, x), army(&s, y));
+    if winner_of_battle(&spec, 3).as_deref() == Some("a") {
+        assert!(ay.lost / 10_000.0 > ax.lost / 30_000.0, "the loser loses a larger share");
+        assert_eq!(ay.location, Location::At(ProvinceId(2)), "y falls back home");
+    }
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1);
+}
+
+#[test]
+fn a_beaten_army_with_nowhere_to_go_is_trapped_and_loses_more() {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let field = b.province("field", fa);
+    b.war(fa, fb);
+    b.army("x", fa, field, 0.0, 60_000.0);
+    let y = b.army("y", fb, field, 0.0, 10_000.0);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Trapped { .. })), 1);
+    assert!(army(&s, y).routs == 1, "6:1 odds rout the beaten side");
+}
+
+#[test]
+fn rival_commanders_fight_worse_together() {
+    let wins = |rivals: bool| {
+        let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
+        let fa = FactionId(0);
+        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+            key: "heda".into(),
+            name: "Heda".into(),
+            faction: fa,
+            skill: 0.5,
+            traits: vec![],
+            rivals: if rivals { vec![tianxia_engine::ids::CommanderId(1)] } else { vec![] },
+        });
+        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+            key: "pua".into(),
+            name: "Pu'a".into(),
+            faction: fa,
+            skill: 0.5,
+            traits: vec![],
+            rivals: vec![],
+        });
+        spec.armies[x.index()].commanders =
+            vec![tianxia_engine::ids::CommanderId(0), tianxia_engine::ids::CommanderId(1)];
+        (0..300).filter(|&s| winner_of_battle(&spec, s).as_deref() == Some("a")).count()
+    };
+    let (together, apart) = (wins(true), wins(false));
+    assert!(together + 40 < apart, "rivals won {together}, a united command {apart} of 300");
+}
+
+#[test]
+fn a_skilled_commander_improves_the_odds() {
+    let wins = |skill: f64| {
+        let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
+        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+            key: "c".into(),
+            name: "C".into(),
+            faction: FactionId(0),
+            skill,
+            traits: vec![],
+            rivals: vec![],
+        });
+        spec.armies[x.index()].commanders = vec![tianxia_engine::ids::CommanderId(0)];
+        (0..300).filter(|&s| winner_of_battle(&spec, s).as_deref() == Some("a")).count()
+    };
+    assert!(wins(0.9) > wins(0.5) + 40);
+}
+
+#[test]
+fn a_pass_favours_its_holder() {
+    let wins = |terrain: Terrain| {
+        let (mut spec, _, _) = battle_world(10_000.0, 12_000.0);
+        spec.provinces[0].terrain = terrain;
+        (0..300).filter(|&s| winner_of_battle(&spec, s).as_deref() == Some("a")).count()
+    };
+    assert!(wins(Terrain::Pass) > wins(Terrain::Plain) + 60, "holding a pass should turn 5:6 odds");
+}
+
+// --- sieges ---------------------------------------------------------------------
+
+fn siege_days(grain: f64) -> Option<u32> {
+    let mut b = Builder::new(START, 5, 80);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let camp = b.province("camp", fa);
+    let city = b.province("city", fb);
+    b.route(camp, city, 10.0, RouteKind::Road);
+    b.war(fa, fb);
+    {
+        let spec = b.spec_mut();
+        let c = &mut spec.provinces[city.index()];
+        c.fort = 5;
+        c.garrison = 5_000.0;
+        c.population = 20_000.0;
+        c.grain = grain;
+        c.harvest = 0.0;
+        spec.provinces[camp.index()].grain = 1e9;
+    }
+    let a = b.army("besiegers", fa, city, 0.0, 8_000.0);
+    b.spec_mut().armies[a.index()].orders =
+        OrdersSpec::Script(vec![Step { to: city, not_before: None, hold_until: None, besiege: true }]);
+    let mut s = sim(&b.build(), 5);
+    while s.step() {
+        if province(&s, city).controller == fa {
+            return Some(s.result().turns);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_siege_of_a_city_without_food_ends_sooner_than_one_with_food() {
+    let hungry = siege_days(0.0).unwrap_or(u32::MAX);
+    let fed = siege_days(60_000.0).unwrap_or(u32::MAX);
+    assert!(hungry < u32::MAX, "the starving city never fell");
+    assert!(hungry < fed, "starving city fell after {hungry} turns, the fed one after {fed}");
+}
+
+#[test]
+fn a_strong_army_carries_weak_walls_by_assault() {
+    let mut b = Builder::new(START, 5, 3);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let city = b.province("city", fb);
+    b.war(fa, fb);
+    b.spec_mut().provinces[city.index()].fort = 1;
+    b.spec_mut().provinces[city.index()].garrison = 1_000.0;
+    let a = b.army("a", fa, city, 0.0, 20_000.0);
+    b.spec_mut().armies[a.index()].orders =
+        OrdersSpec::Script(vec![Step { to: city, not_before: None, hold_until: None, besiege: true }]);
+    let mut s = sim(&b.build(), 2);
+    s.run();
+    assert_eq!(province(&s, city).controller, fa);
+    assert!(logged(&s, |k| matches!(k, LogKind::Assault { .. })) >= 1);
+    assert!(logged(&s, |k| matches!(k, LogKind::Captured { how, .. } if how == "by assault")) == 1);
+}
+
+#[test]
+fn an_undefended_enemy_province_is_taken_by_standing_in_it() {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let p = b.province("village", fb);
+    b.war(fa, fb);
+    b.army("a", fa, p, 1_000.0, 0.0);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert_eq!(province(&s, p).controller, fa);
+}
+
+// --- diplomacy and trespass ------------------------------------------------------
+
+/// An army of `guest` marches through `host` land; the host's policy and governor decide.
+fn trespass(policy: TrespassResponse, governor: &[Trait], seed: u64) -> Sim {
+    let mut b = Builder::new(START, 5, 2);
+    let guest = b.faction("guest");
+    let host = b.faction("host");
+    b.spec_mut().factions[host.index()].trespass_policy = policy;
+    let home = b.province("home", guest);
+    let border = b.province("border", host);
+    let beyond = b.province("beyond", host);
+    b.route(home, border, 40.0, RouteKind::Road);
+    b.route(border, beyond, 40.0, RouteKind::Road);
+    b.spec_mut().provinces[border.index()].garrison = 3_000.0;
+    b.spec_mut().provinces[border.index()].grain = 1e6;
+    let g = b.commander("gui", host, 0.4, governor);
+    b.spec_mut().provinces[border.index()].governor = Some(g);
+    let a = b.army("a", guest, home, 10_000.0, 0.0);
+    march(&mut b, a, beyond);
+    let mut s = sim(&b.build(), seed);
+    s.step();
+    s
+}
+
+#[test]
+fn trespass_without_access_is_answered_by_the_hosts_policy() {
+    let s = trespass(TrespassResponse::Resist, &[], 1);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Trespass { .. })), 1, "one crossing into host land");
+    assert!(s.world().resource::<Diplomacy>().at_war(FactionId(0), FactionId(1)), "resisting means war");
+
+    let s = trespass(TrespassResponse::Ignore, &[], 1);
+    assert!(!s.world().resource::<Diplomacy>().at_war(FactionId(0), FactionId(1)));
+    // Each local authority answers once: the governor at the border, then the faction beyond.
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::TrespassAnswer { response: TrespassResponse::Ignore, .. })), 2);
+
+    let s = trespass(TrespassResponse::Supply, &[], 1);
+    assert!(army(&s, ArmyId(0)).guides_until.is_some(), "a supplying host provides guides");
+}
+
+#[test]
+fn a_cowardly_governor_usually_flees_and_sometimes_supplies_the_trespasser() {
+    let runs: Vec<Sim> = (0..200).map(|seed| trespass(TrespassResponse::Resist, &[Trait::Coward], seed)).collect();
+    let fled = runs
+        .iter()
+        .filter(|s| logged(s, |k| matches!(k, LogKind::TrespassAnswer { response: TrespassResponse::Flee, .. })) == 1)
+        .count();
+    let supplied = runs.iter().filter(|s| army(s, ArmyId(0)).guides_until.is_some()).count();
+    let p = Params::default();
+    let expected = 200.0 * p.coward_flee_chance;
+    assert!((fled as f64 - expected).abs() < 25.0, "{fled} of 200 cowards fled, expected about {expected}");
+    assert!(supplied > 20 && supplied < fled, "{supplied} fled and supplied");
+    let one = runs
+        .iter()
+        .find(|s| logged(s, |k| matches!(k, LogKind::TrespassAnswer { response: TrespassResponse::Flee, .. })) == 1);
+    if let Some(s) = one {
+        assert_eq!(province(s, ProvinceId(1)).garrison, 0.0, "the garrison left with its commander");
+    }
+}
+
+#[test]
+fn access_makes_passage_lawful() {
+    let mut b = Builder::new(START, 5, 2);
+    let guest = b.faction("guest");
+    let host = b.faction("host");
+    let home = b.province("home", guest);
+    let border = b.province("border", host);
+    b.route(home, border, 40.0, RouteKind::Road);
+    b.spec_mut().access.push(Access {
+        grantor: host,
+        grantee: guest,
+        provinces: vec![],
+        routes: vec![],
+        until: None,
+        grain: true,
+        guides: true,
+    });
+    let a = b.army("a", guest, home, 1_000.0, 0.0);
+    march(&mut b, a, border);
+    let mut s = sim(&b.build(), 1);
+    s.run();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Trespass { .. })), 0);
+    assert_eq!(army(&s, a).location, Location::At(border));
+}
+
+#[test]
+fn a_request_for_passage_is_answered_by_the_hosts_chance_of_granting() {
+    let answer = |chance: f64| {
+        let mut b = Builder::new(START, 5, 2);
+        let guest = b.faction("guest");
+        let host = b.faction("host");
+        b.spec_mut().factions[host.index()].grant_access_chance = chance;
+        b.province("p", host);
+        b.spec_mut().events.push(ScriptedEvent {
+            key: "envoy".into(),
+            text: "an envoy asks for the road".into(),
+            from: None,
+            until: None,
+            when: Condition::True,
+            chance: 1.0,
+            repeat: false,
+            effects: vec![Effect::RequestAccess(AccessRequest {
+                terms: Access {
+                    grantor: host,
+                    grantee: guest,
+                    provinces: vec![],
+                    routes: vec![],
+                    until: None,
+                    grain: true,
+                    guides: true,
+                },
+                days: Some(90.0),
+                on_grant: Some("granted".into()),
+                on_refuse: Some("refused".into()),
+            })],
+            fired: false,
+        });
+        let mut s = sim(&b.build(), 1);
+        s.step();
+        let flags = &s.world().resource::<tianxia_engine::outcome::Metrics>().flags;
+        (flags.contains("granted"), flags.contains("refused"), !s.world().resource::<Diplomacy>().access.is_empty())
+    };
+    assert_eq!(answer(1.0), (true, false, true));
+    assert_eq!(answer(0.0), (false, true, false));
+}
+
+#[test]
+fn tribute_is_paid_when_a_turn_contains_new_year() {
+    let mut b = Builder::new(Date { year: 1216, month: 12, day: 28 }, 5, 2);
+    let song = b.faction("song");
+    let jin = b.faction("jin");
+    b.spec_mut().factions[song.index()].treasury = 1_000_000.0;
+    b.province("p", song);
+    b.spec_mut().tributes.push(Tribute { payer: song, payee: jin, silver: 300_000.0, silk: 300_000.0 });
+    let mut s = sim(&b.build(), 1);
+    s.run();
+    assert_eq!(faction(&s, jin).treasury, 300_000.0, "paid exactly once");
+    assert_eq!(faction(&s, song).treasury, 700_000.0);
+}
+
+#[test]
+fn a_truce_expires_into_peace() {
+    let mut b = Builder::new(START, 5, 4);
+    let a = b.faction("a");
+    let c = b.faction("c");
+    b.province("p", a);
+    b.spec_mut().relations.push((a, c, Relation::Truce { until: START.add_days(8).to_days() }));
+    let mut s = sim(&b.build(), 1);
+    s.run();
+    assert_eq!(s.world().resource::<Diplomacy>().relation(a, c), Relation::Peace);
+}
+
+// --- events ---------------------------------------------------------------------
+
+#[test]
+fn events_fire_on_their_conditions_within_their_window() {
+    let mut b = Builder::new(START, 5, 10);
+    let f = b.faction("f");
+    let ps = road(&mut b, f, 4, 100.0, RouteKind::Road);
+    let a = b.army("a", f, ps[0], 10_000.0, 0.0);
+    march(&mut b, a, ps[3]);
+    let spawned = b.army("late", f, ps[0], 0.0, 5_000.0);
+    b.spec_mut().armies[spawned.index()].in_field = false;
+    b.spec_mut().events.push(ScriptedEvent {
+        key: "arrival".into(),
+        text: "the army reaches the far end".into(),
+        from: Some(START),
+        until: Some(START.add_days(40)),
+        when: Condition::ArmyAt { army: a, province: ps[3] },
+        chance: 1.0,
+        repeat: false,
+        effects: vec![
+            Effect::SetFlag("arrived".into()),
+            Effect::SetCounter { name: "men_on_arrival".into(), value: Quantity::ArmyMen(a) },
+            Effect::SpawnArmy(spawned),
+            Effect::EndRun("the plan is done".into()),
+        ],
+        fired: false,
+    });
+    b.spec_mut()
+        .outcomes
+        .push(OutcomeSpec { key: "arrived".into(), rule: OutcomeRule::Bool(Condition::Flag("arrived".into())) });
+    b.spec_mut()
+        .outcomes
+        .push(OutcomeSpec { key: "men".into(), rule: OutcomeRule::Number(Quantity::Counter("men_on_arrival".into())) });
+    let mut s = sim(&b.build(), 1);
+    let r = s.run();
+    assert!(r.turns < 10, "EndRun stopped the run early");
+    assert_eq!(r.outcomes[0].1, OutcomeValue::Bool(true));
+    let OutcomeValue::Number(men) = r.outcomes[1].1 else { panic!("men is a number") };
+    assert!(men > 9_000.0 && men <= 10_000.0, "men on arrival {men}");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Spawned { .. })), 1);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::RunEnded { .. })), 1);
+}
+
+#[test]
+fn an_event_with_a_chance_fires_in_about_that_share_of_runs() {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    b.province("p", f);
+    b.spec_mut().events.push(ScriptedEvent {
+        key: "storm".into(),
+        text: String::new(),
+        from: None,
+        until: None,
+        when: Condition::True,
+        chance: 0.3,
+        repeat: false,
+        effects: vec![Effect::SetFlag("storm".into())],
+        fired: false,
+    });
+    let spec = b.build();
+    let fired = (0..1000)
+        .filter(|&seed| {
+            let mut s = sim(&spec, seed);
+            s.step();
+            s.world().resource::<tianxia_engine::outcome::Metrics>().flags.contains("storm")
+        })
+        .count();
+    assert!((250..350).contains(&fired), "a 30% event fired {fired} times in 1000");
+}
+
+#[test]
+fn killing_a_commander_removes_him_from_his_army() {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    let p = b.province("p", f);
+    let c = b.commander("heda", f, 0.6, &[]);
+    let a = b.army("a", f, p, 1_000.0, 0.0);
+    b.spec_mut().armies[a.index()].commanders = vec![c];
+    b.spec_mut().events.push(ScriptedEvent {
+        key: "death".into(),
+        text: String::new(),
+        from: None,
+        until: None,
+        when: Condition::True,
+        chance: 1.0,
+        repeat: false,
+        effects: vec![
+            Effect::KillCommander { commander: c, cause: "killed at Junzhou".into() },
+            Effect::SetParam { name: "cavalry_speed".into(), value: 10.0 },
+        ],
+        fired: false,
+    });
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert!(army(&s, a).commanders.is_empty());
+    assert_eq!(s.world().resource::<Params>().cavalry_speed, 10.0, "events can change a parameter");
+}
+
+// --- AI -------------------------------------------------------------------------
+
+#[test]
+fn an_ai_army_goes_to_capture_its_objective_and_lays_siege() {
+    let mut b = Builder::new(START, 5, 12);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    b.war(fa, fb);
+    let ps = road(&mut b, fa, 4, 80.0, RouteKind::Road);
+    let city = b.province("city", fb);
+    b.route(ps[3], city, 80.0, RouteKind::Road);
+    b.spec_mut().provinces[city.index()].fort = 3;
+    b.spec_mut().provinces[city.index()].garrison = 3_000.0;
+    b.spec_mut().provinces[city.index()].grain = 0.0;
+    let a = b.army("a", fa, ps[0], 5_000.0, 10_000.0);
+    b.spec_mut().armies[a.index()].orders = OrdersSpec::Ai;
+    b.objective(fa, ObjectiveKind::Capture(city), 1.0);
+    let mut s = sim(&b.build(), 4);
+    s.run();
+    assert!(logged(&s, |k| matches!(k, LogKind::SiegeBegun { .. })) >= 1, "the AI laid siege");
+    assert_eq!(province(&s, city).controller, fa, "and took the city");
+}
+
+#[test]
+fn an_ai_army_falls_back_from_hopeless_odds() {
+    let mut b = Builder::new(START, 5, 2);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    b.war(fa, fb);
+    let ps = road(&mut b, fa, 3, 60.0, RouteKind::Road);
+    let weak = b.army("weak", fa, ps[1], 0.0, 2_000.0);
+    b.spec_mut().armies[weak.index()].orders = OrdersSpec::Ai;
+    b.objective(fa, ObjectiveKind::Defend(ps[1]), 1.0);
+    // The strong enemy arrives next door.
+    let strong = b.army("strong", fb, ps[2], 20_000.0, 20_000.0);
+    b.spec_mut().armies[strong.index()].orders = OrdersSpec::Hold;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    // Defend looks for enemies in sight; at 1:20 odds it must not walk into them.
+    assert_ne!(army(&s, weak).location, Location::At(ps[2]), "walked into hopeless odds");
+}
+
+#[test]
+fn a_scripted_army_waits_for_its_date_then_marches() {
+    let mut b = Builder::new(START, 5, 6);
+    let f = b.faction("f");
+    let ps = road(&mut b, f, 3, 50.0, RouteKind::Road);
+    let a = b.army("ogedei", f, ps[0], 10_000.0, 0.0);
+    b.spec_mut().armies[a.index()].orders = OrdersSpec::Script(vec![Step {
+        to: ps[2],
+        not_before: Some(START.add_days(15)),
+        hold_until: None,
+        besiege: false,
+    }]);
+    let mut s = sim(&b.build(), 1);
+    for _ in 0..3 {
+        s.step();
+    }
+    assert_eq!(army(&s, a).location, Location::At(ps[0]), "waits until its date");
+    s.step();
+    assert_eq!(army(&s, a).location, Location::At(ps[2]));
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Arrived { .. })), 1);
+}
+
+// --- economy --------------------------------------------------------------------
+
+#[test]
+fn the_harvest_comes_in_on_its_month_and_is_taxed() {
+    let mut b = Builder::new(Date { year: 1231, month: 8, day: 30 }, 5, 1);
+    let f = b.faction("f");
+    let p = b.province("p", f);
+    let spec = b.build();
+    let mut s = sim(&spec, 1);
+    s.step();
+    let pr = &spec.provinces[p.index()];
+    let tax = pr.harvest * spec.params.grain_tax;
+    assert_eq!(province(&s, p).grain, pr.grain + pr.harvest - tax);
+    assert_eq!(faction(&s, f).grain, tax);
+}
+
+#[test]
+fn depleted_armies_resting_at_home_are_reinforced_from_manpower_and_grain() {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    b.spec_mut().factions[f.index()].grain = 1e6;
+    let p = b.province("p", f);
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    let mut s = sim(&b.build(), 1);
+    let e = s.world().resource::<Index>().armies[a.index()];
+    if let Some(mut x) = s.world_mut().get_mut::<Army>(e) {
+        x.infantry = 5_000.0;
+    }
+    s.step();
+    let men = army(&s, a).men();
+    assert!(men > 5_000.0 && men <= 10_000.0, "reinforced to {men}");
+    assert!(faction(&s, f).manpower < 100_000.0);
+}
+
+#[test]
+fn a_drain_off_the_map_costs_manpower_and_grain() {
+    let mut b = Builder::new(START, 5, 73);
+    let f = b.faction("jin");
+    b.spec_mut().factions[f.index()].grain = 1e6;
+    b.spec_mut().factions[f.index()].drain_men = 20_000.0;
+    b.spec_mut().factions[f.index()].drain_grain = 500_000.0;
+    b.province("p", f);
+    let mut s = sim(&b.build(), 1);
+    s.run();
+    assert!(faction(&s, f).manpower < 100_000.0 - 19_000.0);
+}
+
+// --- outcomes -------------------------------------------------------------------
+
+#[test]
+fn the_largest_battle_between_two_sides_names_the_winner() {
+    let (mut spec, _, _) = battle_world(30_000.0, 10_000.0);
+    spec.outcomes.push(OutcomeSpec {
+        key: "winner".into(),
+        rule: OutcomeRule::LargestBattleWinner { side_a: vec![FactionId(0)], side_b: vec![FactionId(1)] },
+    });
+    spec.outcomes.push(OutcomeSpec { key: "field".into(), rule: OutcomeRule::Controller(ProvinceId(0)) });
+    let mut s = sim(&spec, 1);
+    let r = s.run();
+    let expected = winner_of_battle(&spec, 1).unwrap_or_else(|| "none".into());
+    assert_eq!(r.outcomes[0].1, OutcomeValue::Category(expected));
+    assert_eq!(r.outcomes[1].1, OutcomeValue::Category("a".into()));
+}
