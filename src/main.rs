@@ -1,1 +1,11 @@
-fn main() {}
+//! `tianxia`: the command-line tool. A thin shell over the library crates: it parses
+//! flags, calls one function per command, renders results and maps failures to exit
+//! codes (0 success, 1 internal failure, 2 bad input).
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -282,6 +282,7 @@ pub fn plan_orders(
         seen.push(Seen { id: a.id, faction: a.faction, at, power: army_power(a, p, ground, cold, cmd(a)) * routed });
     }
     order.sort();
+    seen.sort_by_key(|s| s.id);
     let view = View::new(p, &graph, &diplomacy, provinces, seen, today.season(), index.factions.len());
 
     let mut trees = Trees::default();
@@ -305,8 +306,12 @@ pub fn plan_orders(
         let posture = factions.get(index.factions[f.index()]).map_or(Posture::Defensive, |x| x.posture);
         let attack_odds = p.ai_attack_odds * caution * if posture == Posture::Defensive { 1.2 } else { 1.0 };
 
-        // A routed army runs for safety whatever its orders.
+        // A routed army runs for safety whatever its orders, and a rout ends a script:
+        // the plan is broken, the faction's AI takes over.
         if army.routed(today.to_days()) {
+            if matches!(orders.mode, Mode::Script { .. }) {
+                orders.mode = Mode::Ai;
+            }
             if !view.friendly(f, here) || view.enemy_power(f, here) > 0.0 {
                 if let Some(q) = view.refuge(f, here) {
                     set_path(&mut orders, &view, f, here, q, false);

@@ -217,11 +217,26 @@ pub fn resolve_battles(
             });
             retreats.push(f.entity);
         }
-        let winner_faction = winners[0].faction;
+        // The faction with the most men on the winning side is named the winner.
+        let winner_faction = winners
+            .iter()
+            .filter_map(|f| armies.get(f.entity).ok().map(|a| (f.faction, a.men())))
+            .fold(Vec::<(FactionId, f64)>::new(), |mut acc, (f, m)| {
+                match acc.iter_mut().find(|x| x.0 == f) {
+                    Some(x) => x.1 += m,
+                    None => acc.push((f, m)),
+                }
+                acc
+            })
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map_or(winners[0].faction, |x| x.0);
         let engaged: f64 = won.iter().chain(lost_side.iter()).map(|b| b.men).sum();
         let mut wf: Vec<FactionId> = winners.iter().map(|f| f.faction).collect();
         let mut lf: Vec<FactionId> = losers.iter().map(|f| f.faction).collect();
+        wf.sort();
         wf.dedup();
+        lf.sort();
         lf.dedup();
         metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged });
         log.push(

@@ -45,8 +45,10 @@ pub fn run_economy(
     }
     // Armies' losses this turn feed war weariness.
     let mut lost = vec![0.0; n];
-    for a in armies.iter() {
-        if a.faction.index() < n {
+    for e in &index.armies {
+        if let Ok(a) = armies.get(*e)
+            && a.faction.index() < n
+        {
             lost[a.faction.index()] += a.lost;
         }
     }

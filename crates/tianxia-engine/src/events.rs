@@ -252,6 +252,7 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
         Effect::SetController { province, faction } => {
             if let Some(&e) = world.resource::<Index>().provinces.get(province.index())
                 && let Some(mut p) = world.get_mut::<Province>(e)
+                && p.controller != *faction
             {
                 let from = p.controller;
                 p.controller = *faction;

@@ -102,6 +102,7 @@ pub fn move_armies(
                         Some(route) => {
                             army.besieging = None;
                             army.location = Location::OnRoute { route, from: here, to: next, done: 0.0 };
+                            spots[i].2 = None;
                         }
                         None => {
                             orders.path.clear();
@@ -206,10 +207,13 @@ pub fn answer_trespass(world: &mut World) {
                 .collect()
         };
         hosts.sort_by(|a, b| b.men().total_cmp(&a.men()).then(a.id.cmp(&b.id)));
-        let local: Option<CommanderId> =
-            pv.governor.or_else(|| hosts.first().and_then(|a| a.commanders.first().copied()));
-        let commander =
-            local.and_then(|id| world.get::<Commander>(index.commanders[id.index()]).cloned()).filter(|c| c.alive);
+        let alive =
+            |id: &CommanderId| world.get::<Commander>(index.commanders[id.index()]).filter(|c| c.alive).cloned();
+        let commander = pv
+            .governor
+            .as_ref()
+            .and_then(alive)
+            .or_else(|| hosts.first().and_then(|a| a.commanders.iter().find_map(alive)));
         let local = commander.as_ref().map(|c| c.id);
         if !world.resource_mut::<Trespasses>().answered.insert((c.army, c.host, local)) {
             continue;

@@ -128,11 +128,11 @@ params! {
     disease_attrition: 0.0005, "fraction/day";
     /// Disease multiplier in summer.
     disease_summer_factor: 2.0, "factor";
-    /// Disease multiplier for an army besieging or besieged.
+    /// Disease multiplier for an army besieging a city.
     disease_siege_factor: 2.0, "factor";
     /// Morale regained per day when fed.
     morale_recovery: 0.01, "morale/day";
-    /// Cohesion regained per day.
+    /// Cohesion regained per day while fed.
     cohesion_recovery: 0.02, "cohesion/day";
 
     // --- combat ---
@@ -186,7 +186,7 @@ params! {
     pursuit_loss: 0.15, "fraction";
     /// Extra losses of a beaten army with no friendly province to fall back to.
     no_retreat_loss: 0.25, "fraction";
-    /// Days a routed army needs before it can fight again.
+    /// Days an army stays routed: it flees to safety, fights at half power, takes no part in sieges, and its script (if any) is abandoned.
     rout_days: 15.0, "days";
     /// Below this many men an army disbands.
     min_army_men: 300.0, "men";
@@ -230,9 +230,9 @@ params! {
     ai_retreat_odds: 0.6, "ratio";
     /// Path cost added per province not friendly to the mover (no supply there).
     ai_hostile_cost: 40.0, "km";
-    /// Path cost added per 1,000 enemy men in a province.
-    ai_enemy_cost: 10.0, "km/1000 men";
-    /// How far an intercepting or defending army looks for enemies.
+    /// Path cost added per 1,000 units of enemy power (about 1,000 ordinary footmen) in a province.
+    ai_enemy_cost: 10.0, "km/1000 power";
+    /// How far (km) an army defending a place looks for enemies to meet.
     ai_sight: 300.0, "km";
 
     // --- economy ---

@@ -47,6 +47,10 @@ pub fn conduct_sieges(
     let today = cal.date.to_days();
     // Armies standing in enemy provinces, grouped by province (then army id).
     let mut at: Vec<(ProvinceId, ArmyId, FactionId, bool)> = Vec::new();
+    // Whoever besieges this turn is marked again below.
+    for (mut a, _) in armies.iter_mut() {
+        a.besieging = None;
+    }
     for (a, o) in armies.iter() {
         let Some(q) = a.location.province() else { continue };
         if a.destroyed || a.routed(today) {
@@ -66,7 +70,8 @@ pub fn conduct_sieges(
         let q = at[i].0;
         let group: Vec<_> = at[i..].iter().take_while(|x| x.0 == q).copied().collect();
         i += group.len();
-        let lead = group[0].2;
+        // The first army ordered to besiege leads; if none is, the first army there.
+        let lead = group.iter().find(|x| x.3).unwrap_or(&group[0]).2;
         let Ok(mut pv) = provinces.get_mut(index.provinces[q.index()]) else { continue };
         let from = pv.controller;
 

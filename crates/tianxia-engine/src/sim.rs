@@ -101,7 +101,7 @@ pub fn turn_schedule(strict: bool) -> Schedule {
         (move_armies, answer_trespass).chain().in_set(Movement),
         (supply_armies, disband_broken).chain().in_set(Supply),
         (resolve_battles, disband_broken).chain().in_set(Combat),
-        conduct_sieges.in_set(Sieges),
+        (conduct_sieges, disband_broken).chain().in_set(Sieges),
         run_economy.in_set(Economy),
         (hash_state, close_turn).chain().in_set(Record),
     ));
@@ -298,8 +298,9 @@ pub fn spawn_army(world: &mut World, id: ArmyId, cal: &Calendar) {
     world.resource_mut::<EventLog>().push(cal, LogKind::Spawned { army: spec.key.clone(), province, men });
 }
 
-/// Record phase, part 1: the hash of the state that matters (armies, provinces, factions,
-/// relations), for comparing runs turn by turn.
+/// Record phase, part 1: a hash of the state (armies, provinces, factions, and the event
+/// log so far, which records every change of relations, access and flags), for comparing
+/// runs turn by turn.
 pub fn hash_state(
     mut run: ResMut<RunState>,
     index: Res<Index>,
@@ -353,12 +354,13 @@ pub fn close_turn(
     metrics: Res<Metrics>,
     mut log: ResMut<EventLog>,
 ) {
-    cal.turn += 1;
-    cal.date = cal.date.add_days(i64::from(cal.turn_days));
     if let Some(reason) = &metrics.ended {
         log.push(&cal, LogKind::RunEnded { reason: reason.clone() });
         run.finished = true;
-    } else if cal.date > cal.end {
+    }
+    cal.turn += 1;
+    cal.date = cal.date.add_days(i64::from(cal.turn_days));
+    if cal.date > cal.end {
         run.finished = true;
     }
 }

@@ -1,1 +1,332 @@
-pub fn x() {}
+//! Tianxia's scenario format: RON files that describe a world, checked with located
+//! errors, layered with mods, variants and `--set` overrides, and turned into engine
+//! worlds — one per run, each with its own draw of the uncertain numbers.
+//!
+//! ```text
+//! file.ron ─parse→ Doc ─mods, variants, --set→ Doc ─resolve→ Scenario ─world(seed)→ WorldSpec
+//! ```
+//!
+//! Architecture invariants: this crate knows RON and files but nothing of batches,
+//! terminals or exit codes; loading never panics and reports every problem it finds.
+
+pub mod doc;
+pub mod error;
+pub mod locate;
+pub mod raw;
+pub mod resolve;
+
+use crate::doc::raw_loc;
+use crate::error::{Code, Location, Problem, Sources, did_you_mean};
+use crate::raw::Dist;
+use crate::resolve::{OutcomeKind, Slot};
+use rand::RngExt;
+use rand_distr::{Distribution, Normal, Triangular};
+use std::path::{Path, PathBuf};
+use tianxia_engine::rng::{Stream, stream_rng};
+use tianxia_engine::{BuildError, Sim, WorldSpec};
+
+pub use error::LoadError;
+
+/// What to layer over the base scenario.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Variant names, applied in order.
+    pub variants: Vec<String>,
+    /// Overrides `PATH=VALUE` (VALUE in RON syntax), applied last, in order.
+    pub sets: Vec<String>,
+    /// Mod folders, applied in their manifests' load order.
+    pub mods: Vec<PathBuf>,
+}
+
+/// A mod that was applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModInfo {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// A validated scenario, ready to build worlds from without parsing again.
+#[derive(Clone)]
+pub struct Scenario {
+    /// Scenario id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Variants applied, in order.
+    pub variants: Vec<String>,
+    /// Overrides applied, in order.
+    pub sets: Vec<String>,
+    /// Mods applied, in order.
+    pub mods: Vec<ModInfo>,
+    /// xxh3 of the base file and every mod file, 16 hex digits.
+    pub content_hash: String,
+    /// Variants the scenario defines: name and description.
+    pub available_variants: Vec<(String, String)>,
+    /// Outcome ids and kinds, in declaration order.
+    pub outcomes: Vec<(String, OutcomeKind)>,
+    template: WorldSpec,
+    slots: Vec<Slot>,
+}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scenario")
+            .field("id", &self.id)
+            .field("variants", &self.variants)
+            .field("slots", &self.slots.len())
+            .finish()
+    }
+}
+
+impl Scenario {
+    /// The world of the run with master seed `seed`: every uncertain number drawn once
+    /// from the setup stream of that seed, in declaration order.
+    pub fn world(&self, seed: u64) -> WorldSpec {
+        let mut w = self.template.clone();
+        if !self.slots.is_empty() {
+            let mut rng = stream_rng(seed, Stream::Setup);
+            for s in &self.slots {
+                let v = sample(&s.dist, &mut rng);
+                (s.set)(&mut w, v);
+            }
+        }
+        w
+    }
+
+    /// A simulation of the run with master seed `seed`.
+    pub fn sim(&self, seed: u64) -> Result<Sim, BuildError> {
+        Sim::new(&self.world(seed), seed)
+    }
+
+    /// The world with every uncertain number at its central value.
+    pub fn template(&self) -> &WorldSpec {
+        &self.template
+    }
+
+    /// The uncertain numbers: (path, distribution).
+    pub fn uncertain(&self) -> impl Iterator<Item = (&str, &Dist)> {
+        self.slots.iter().map(|s| (s.path.as_str(), &s.dist))
+    }
+}
+
+fn sample(d: &Dist, rng: &mut impl rand::Rng) -> f64 {
+    match d {
+        Dist::Uniform(a, b) => {
+            if a == b {
+                *a
+            } else {
+                rng.random_range(*a..*b)
+            }
+        }
+        Dist::Triangular(a, m, b) => Triangular::new(*a, *b, *m).map_or(*m, |t| t.sample(rng)),
+        Dist::Normal { mean, sd, min, max } => {
+            let Ok(n) = Normal::new(*mean, *sd) else { return *mean };
+            for _ in 0..64 {
+                let x = n.sample(rng);
+                if x >= *min && x <= *max {
+                    return x;
+                }
+            }
+            mean.clamp(*min, *max)
+        }
+        Dist::Choice(cs) => {
+            let total: f64 = cs.iter().map(|c| c.1).sum();
+            let mut x = rng.random::<f64>() * total;
+            for (v, w) in cs {
+                if x < *w {
+                    return *v;
+                }
+                x -= w;
+            }
+            cs.last().map_or(0.0, |c| c.0)
+        }
+    }
+}
+
+/// Loads, layers and validates the scenario at `path`.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, LoadError> {
+    let mut sources = Sources::default();
+    let name = path.display().to_string();
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(msg) => {
+            return Err(LoadError {
+                problems: vec![Problem::new(Code::Io, format!("cannot read {name}: {msg}"), None)],
+                sources,
+            });
+        }
+    };
+    let id = sources.add(name, text);
+    load_source(sources, id, opts)
+}
+
+/// Loads a scenario from text (`name` is shown in errors).
+pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Result<Scenario, LoadError> {
+    let mut sources = Sources::default();
+    let id = sources.add(name, text.to_string());
+    load_source(sources, id, opts)
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    if bytes.len() > 64 << 20 {
+        return Err(format!("the file is {} MiB; scenario files are limited to 64 MiB", bytes.len() >> 20));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+}
+
+fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<Scenario, LoadError> {
+    let fail = |problems: Vec<Problem>, sources: Sources| Err(LoadError { problems, sources });
+    let mut doc = match doc::parse(&sources, base) {
+        Ok(d) => d,
+        Err(p) => return fail(p, sources),
+    };
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(sources.get(base).1.as_bytes());
+    let mut problems = Vec::new();
+
+    // Mods, in load order.
+    let mut mods = Vec::new();
+    let mut manifests = Vec::new();
+    for dir in &opts.mods {
+        match read_manifest(&mut sources, dir) {
+            Ok(m) => manifests.push(m),
+            Err(p) => problems.push(p),
+        }
+    }
+    manifests.sort_by(|a, b| (a.1.load_order, &a.1.id.value).cmp(&(b.1.load_order, &b.1.id.value)));
+    for (dir, m) in &manifests {
+        if let Some(s) = &m.scenario
+            && s.value != doc.settings.id.value
+        {
+            let at = doc::loc(&sources, s);
+            problems.push(Problem::new(
+                Code::BadMod,
+                format!("mod `{}` is for scenario `{}`, not `{}`", m.id.value, s.value, doc.settings.id.value),
+                at,
+            ));
+            continue;
+        }
+        for f in &m.files {
+            let path = dir.join(&f.value);
+            match read(&path) {
+                Ok(text) => {
+                    hasher.update(text.as_bytes());
+                    let len = text.len();
+                    let id = sources.add(path.display().to_string(), text);
+                    problems.extend(doc.apply_layer(&mut sources, (id, 0..len), &format!("mod {}", m.id.value)));
+                }
+                Err(e) => {
+                    let at = doc::loc(&sources, f);
+                    problems.push(Problem::new(Code::Io, format!("cannot read {}: {e}", path.display()), at));
+                }
+            }
+        }
+        mods.push(ModInfo { id: m.id.value.clone(), name: m.name.clone(), version: m.version.clone() });
+    }
+
+    // Variants, in the order asked.
+    for v in &opts.variants {
+        match doc.variants.iter().find(|d| d.id == *v).cloned() {
+            Some(def) => {
+                problems.extend(doc.apply_layer(&mut sources, (def.source, def.range.clone()), &format!("variant {v}")))
+            }
+            None => {
+                let names: Vec<&str> = doc.variants.iter().map(|d| d.id.as_str()).collect();
+                let hint = did_you_mean(v, names.iter().copied()).map_or_else(
+                    || {
+                        if names.is_empty() {
+                            "this scenario defines no variants".to_string()
+                        } else {
+                            format!("the variants are: {}", names.join(", "))
+                        }
+                    },
+                    |m| format!("did you mean `{m}`?"),
+                );
+                problems.push(Problem::new(Code::BadOverride, format!("unknown variant `{v}`"), None).help(hint));
+            }
+        }
+    }
+
+    // Overrides.
+    for s in &opts.sets {
+        let origin = sources.add("<--set>", s.clone());
+        let at = Some(Location { source: origin, span: 0..s.len() });
+        match s.split_once('=') {
+            Some((path, value)) if !value.trim().is_empty() => {
+                if let Err(p) = doc.set(&mut sources, path.trim(), value.trim(), "--set", at) {
+                    problems.push(p);
+                }
+            }
+            _ => problems.push(
+                Problem::new(Code::BadOverride, format!("`{s}` is not PATH=VALUE"), at)
+                    .help("e.g. --set armies.tolui_right_wing.cavalry=50000"),
+            ),
+        }
+    }
+    if !problems.is_empty() {
+        return fail(problems, sources);
+    }
+
+    let resolved = match resolve::resolve(&doc, &sources) {
+        Ok(r) => r,
+        Err(p) => return fail(p, sources),
+    };
+    Ok(Scenario {
+        id: doc.settings.id.value.clone(),
+        name: doc.settings.name.clone(),
+        description: doc.settings.description.clone(),
+        variants: opts.variants.clone(),
+        sets: opts.sets.clone(),
+        mods,
+        content_hash: format!("{:016x}", hasher.digest()),
+        available_variants: doc.variants.iter().map(|v| (v.id.clone(), v.description.clone())).collect(),
+        outcomes: resolved.outcomes,
+        template: resolved.template,
+        slots: resolved.slots,
+    })
+}
+
+fn read_manifest(sources: &mut Sources, dir: &Path) -> Result<(PathBuf, raw::Manifest), Problem> {
+    let path = dir.join("mod.ron");
+    let text = read(&path).map_err(|e| {
+        Problem::new(Code::BadMod, format!("cannot read {}: {e}", path.display()), None)
+            .help("a mod is a folder with a mod.ron manifest: (id: \"...\", name: \"...\", version: \"1.0\", load_order: 0, files: [\"changes.ron\"])")
+    })?;
+    let id = sources.add(path.display().to_string(), text);
+    let text = sources.get(id).1.clone();
+    let m: raw::Manifest =
+        raw::options().from_str(&text).map_err(|e| doc::ron_problem(sources, &text, &e, "the mod manifest"))?;
+    // The manifest text lives in `sources` (an Arc), so spans stay valid.
+    let _ = raw_loc(sources, &text);
+    Ok((dir.to_path_buf(), m))
+}
+
+/// A short, plain list of a scenario's contents, for `validate`.
+pub fn summary(s: &Scenario) -> String {
+    let w = s.template();
+    format!(
+        "{} ({}): {} factions, {} provinces, {} routes, {} armies, {} commanders, {} events, {} outcomes, {} variants, {} uncertain numbers; {} to {} in {}-day turns",
+        s.id,
+        s.name,
+        w.factions.len(),
+        w.provinces.len(),
+        w.routes.len(),
+        w.armies.len(),
+        w.commanders.len(),
+        w.events.len(),
+        w.outcomes.len(),
+        s.available_variants.len(),
+        s.slots.len(),
+        w.start,
+        w.end,
+        w.turn_days
+    )
+}

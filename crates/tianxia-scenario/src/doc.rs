@@ -1,0 +1,409 @@
+//! The scenario as a document: settings, parameters and, per section, entries kept as
+//! located source text. Variants, mods and `--set` overrides are layers applied to this
+//! document before any entry is parsed into types, so that every layer can touch any
+//! field of any entry by id, and errors still point at the text that caused them.
+
+use crate::error::{Code, Location, Problem, SourceId, Sources};
+use crate::locate;
+use crate::raw::{self, Sp};
+use ron::value::RawValue;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The sections of a scenario, in the order they are resolved.
+pub const SECTIONS: [&str; 13] = [
+    "regions",
+    "factions",
+    "provinces",
+    "routes",
+    "commanders",
+    "armies",
+    "relations",
+    "tributes",
+    "access",
+    "objectives",
+    "events",
+    "outcomes",
+    "flags",
+];
+
+/// One entry of a section: its id and where its text is.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The entry's id (explicit, or derived for routes, relations and the like).
+    pub id: String,
+    /// The source holding its text.
+    pub source: SourceId,
+    /// The byte range of its text.
+    pub range: Range<usize>,
+}
+
+/// A variant defined in the scenario, kept as text until it is applied.
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    /// Its name.
+    pub id: String,
+    /// What it changes, in words.
+    pub description: String,
+    /// Where its text is.
+    pub source: SourceId,
+    /// The byte range of its text.
+    pub range: Range<usize>,
+}
+
+/// Top-level settings of a scenario.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Scenario id.
+    pub id: Sp<String>,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// First day, as written.
+    pub start: Sp<String>,
+    /// Last day, as written.
+    pub end: Sp<String>,
+    /// Days per turn.
+    pub turn_days: Sp<i64>,
+}
+
+/// A scenario document.
+#[derive(Clone, Debug)]
+pub struct Doc {
+    /// Settings.
+    pub settings: Settings,
+    /// Parameter overrides: name, and where the value's text is.
+    pub params: BTreeMap<String, (SourceId, Range<usize>)>,
+    /// Entries per section.
+    pub sections: BTreeMap<&'static str, Vec<Entry>>,
+    /// The variants the scenario defines.
+    pub variants: Vec<VariantDef>,
+}
+
+/// Location of a value that was parsed from `sources`.
+pub fn loc<T>(sources: &Sources, sp: &Sp<T>) -> Option<Location> {
+    sources.locate(sp.addr, sp.len).map(|(source, span)| Location { source, span })
+}
+
+/// Location of a raw text slice.
+pub fn raw_loc(sources: &Sources, text: &str) -> Option<Location> {
+    sources.locate(text.as_ptr() as usize, text.len()).map(|(source, span)| Location { source, span })
+}
+
+/// Turns a ron error in text that starts at `base` (a slice of a source) into a problem.
+pub fn ron_problem(sources: &Sources, base: &str, e: &ron::error::SpannedError, what: &str) -> Problem {
+    let location = raw_loc(sources, base).map(|l| {
+        let (line0, col0) = sources.line_col(l.source, l.span.start);
+        // Positions inside `base` are relative to it: shift to the source.
+        let (line, col) = if e.span.start.line <= 1 {
+            (line0, col0 + e.span.start.col.saturating_sub(1))
+        } else {
+            (line0 + e.span.start.line - 1, e.span.start.col)
+        };
+        let start = sources.offset(l.source, line, col);
+        Location { source: l.source, span: start..start + 1 }
+    });
+    let code = match e.code {
+        ron::Error::Eof
+        | ron::Error::ExpectedArray
+        | ron::Error::ExpectedArrayEnd
+        | ron::Error::ExpectedComma
+        | ron::Error::ExpectedMapColon
+        | ron::Error::ExpectedMapEnd
+        | ron::Error::ExpectedStructLikeEnd
+        | ron::Error::UnclosedBlockComment
+        | ron::Error::ExpectedStringEnd
+        | ron::Error::TrailingCharacters
+        | ron::Error::UnexpectedChar(_)
+        | ron::Error::Utf8Error(_) => Code::Syntax,
+        _ => Code::Schema,
+    };
+    let message = first_lower(&e.code.to_string());
+    let help = match &e.code {
+        ron::Error::NoSuchStructField { expected, .. } => {
+            Some(format!("the fields of {what} are: {}", expected.join(", ")))
+        }
+        ron::Error::MissingStructField { field, .. } => Some(format!("add `{field}: ...` to this {what}")),
+        ron::Error::Eof => Some("the file ends too early: is a closing bracket missing?".into()),
+        _ => None,
+    };
+    let p = Problem::new(code, format!("{message} (in {what})"), location);
+    match help {
+        Some(h) => p.help(h),
+        None => p,
+    }
+}
+
+fn first_lower(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect::<String>().trim_end_matches('.').to_string(),
+        None => String::new(),
+    }
+}
+
+/// The id of an entry of `section`, from its text.
+fn entry_id(section: &str, text: &str) -> Option<String> {
+    let string = |name: &str| locate::field(text, name).and_then(|(v, _)| raw::options().from_str::<String>(v).ok());
+    if section == "flags" {
+        return raw::options().from_str::<String>(text).ok();
+    }
+    if let Some(id) = string("id") {
+        return Some(id);
+    }
+    let pair = |a: &str, b: &str| Some(format!("{}-{}", string(a)?, string(b)?));
+    match section {
+        "routes" => pair("from", "to"),
+        "relations" => pair("a", "b"),
+        "tributes" => pair("payer", "payee"),
+        "access" => pair("grantor", "grantee"),
+        "objectives" => {
+            let kind =
+                locate::field(text, "kind").map(|(v, _)| v.split(['(', ' ']).next().unwrap_or("").to_string())?;
+            let target = locate::field(text, "kind").and_then(|(v, _)| {
+                v.split_once('(').map(|(_, r)| r.trim_end_matches(')').trim().trim_matches('"').to_string())
+            })?;
+            Some(format!("{}-{kind}-{target}", string("faction")?))
+        }
+        _ => None,
+    }
+}
+
+/// Parses a scenario file (already in `sources` as `source`) into a document.
+pub fn parse(sources: &Sources, source: SourceId) -> Result<Doc, Vec<Problem>> {
+    let (_, text) = sources.get(source);
+    let text: &str = text;
+    if text.trim().is_empty() {
+        let p = Problem::new(Code::Syntax, "the scenario file is empty", Some(Location { source, span: 0..0 }))
+            .help("a scenario is one RON struct: `( id: \"...\", name: \"...\", start: \"1231-05-01\", ... )`; see docs/scenario-format.md");
+        return Err(vec![p]);
+    }
+    let top: raw::Top = match raw::options().from_str(text) {
+        Ok(t) => t,
+        Err(e) => return Err(vec![ron_problem(sources, text, &e, "the scenario")]),
+    };
+    let mut problems = Vec::new();
+    let mut sections: BTreeMap<&'static str, Vec<Entry>> = BTreeMap::new();
+    let lists: [(&'static str, &Vec<&RawValue>); 13] = [
+        ("regions", &top.regions),
+        ("factions", &top.factions),
+        ("provinces", &top.provinces),
+        ("routes", &top.routes),
+        ("commanders", &top.commanders),
+        ("armies", &top.armies),
+        ("relations", &top.relations),
+        ("tributes", &top.tributes),
+        ("access", &top.access),
+        ("objectives", &top.objectives),
+        ("events", &top.events),
+        ("outcomes", &top.outcomes),
+        ("flags", &top.flags),
+    ];
+    for (name, list) in lists {
+        let entries = sections.entry(name).or_default();
+        for raw in list {
+            match entry(sources, name, raw.get_ron().trim()) {
+                Ok(e) => entries.push(e),
+                Err(p) => problems.push(p),
+            }
+        }
+    }
+    let mut params = BTreeMap::new();
+    if let Some(raw) = top.params {
+        match raw::options().from_str::<BTreeMap<String, &RawValue>>(raw.get_ron()) {
+            Ok(map) => {
+                for (k, v) in map {
+                    if let Some(l) = raw_loc(sources, v.get_ron().trim()) {
+                        params.insert(k, (l.source, l.span));
+                    }
+                }
+            }
+            Err(e) => problems.push(ron_problem(sources, raw.get_ron(), &e, "params")),
+        }
+    }
+    let mut variants = Vec::new();
+    for raw in &top.variants {
+        let t = raw.get_ron().trim();
+        match raw::options().from_str::<raw::Variant>(t) {
+            Ok(v) => {
+                if let Some(l) = raw_loc(sources, t) {
+                    variants.push(VariantDef {
+                        id: v.id.value.clone(),
+                        description: v.description,
+                        source: l.source,
+                        range: l.span,
+                    });
+                }
+            }
+            Err(e) => problems.push(ron_problem(sources, t, &e, "a variant")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let settings = Settings {
+        id: top.id,
+        name: top.name,
+        description: top.description,
+        start: top.start,
+        end: top.end,
+        turn_days: top.turn_days,
+    };
+    Ok(Doc { settings, params, sections, variants })
+}
+
+fn entry(sources: &Sources, section: &'static str, text: &str) -> Result<Entry, Problem> {
+    let l = raw_loc(sources, text).ok_or_else(|| Problem::new(Code::Syntax, "entry outside any source", None))?;
+    match entry_id(section, text) {
+        Some(id) => Ok(Entry { id, source: l.source, range: l.span }),
+        None => Err(Problem::new(Code::Schema, format!("this entry of `{section}` has no id"), Some(l))
+            .help(format!("give it `id: \"...\"`, a short snake_case name unique among the {section}"))),
+    }
+}
+
+impl Doc {
+    /// The text of an entry.
+    pub fn text<'s>(sources: &'s Sources, e: &Entry) -> &'s str {
+        &sources.get(e.source).1[e.range.clone()]
+    }
+
+    /// Applies a layer (a variant body or a mod file) found at `text` in `sources`.
+    /// `origin` names it in the sources of patched entries.
+    pub fn apply_layer(&mut self, sources: &mut Sources, layer_text: SourceText, origin: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let (src, range) = layer_text;
+        let text = sources.get(src).1.clone();
+        let body = &text[range];
+        // Variants carry id/description too; mod files are bare layers.
+        let parsed = match raw::options().from_str::<raw::Variant>(body) {
+            Ok(v) => Ok(raw::Layer { add: v.add, set: v.set, remove: v.remove }),
+            Err(_) => raw::options().from_str::<raw::Layer>(body),
+        };
+        let raw::Layer { add, set, remove } = match parsed {
+            Ok(x) => x,
+            Err(e) => return vec![ron_problem(sources, body, &e, origin)],
+        };
+        for (section, entries) in &add {
+            let Some(name) = SECTIONS.iter().find(|s| **s == section.as_str()) else {
+                let loc = entries.first().and_then(|r| raw_loc(sources, r.get_ron().trim()));
+                problems.push(
+                    Problem::new(Code::BadOverride, format!("there is no section `{section}`"), loc)
+                        .help(format!("sections are: {}", SECTIONS.join(", "))),
+                );
+                continue;
+            };
+            for raw in entries {
+                match entry(sources, name, raw.get_ron().trim()) {
+                    Ok(e) => {
+                        let list = self.sections.entry(name).or_default();
+                        match list.iter_mut().find(|x| x.id == e.id) {
+                            Some(slot) => *slot = e,
+                            None => list.push(e),
+                        }
+                    }
+                    Err(p) => problems.push(p),
+                }
+            }
+        }
+        for r in &remove {
+            let loc = loc(sources, r);
+            match r.value.split_once('.') {
+                Some((section, id)) if self.sections.contains_key(section) => {
+                    let list = self.sections.get_mut(section).map(|l| {
+                        let before = l.len();
+                        l.retain(|e| e.id != id);
+                        before != l.len()
+                    });
+                    if list != Some(true) {
+                        let ids: Vec<&str> =
+                            self.sections.get(section).into_iter().flatten().map(|e| e.id.as_str()).collect();
+                        let mut p =
+                            Problem::new(Code::BadOverride, format!("cannot remove `{}`: no such entry", r.value), loc);
+                        if let Some(m) = crate::error::did_you_mean(id, ids) {
+                            p = p.help(format!("did you mean `{section}.{m}`?"));
+                        }
+                        problems.push(p);
+                    }
+                }
+                _ => problems.push(
+                    Problem::new(Code::BadOverride, format!("cannot remove `{}`", r.value), loc)
+                        .help("write `section.id`, e.g. `events.li_bangrui_envoy`"),
+                ),
+            }
+        }
+        for (path, value) in &set {
+            let vloc = raw_loc(sources, value.get_ron().trim());
+            if let Err(p) = self.set(sources, path, value.get_ron().trim(), origin, vloc) {
+                problems.push(p);
+            }
+        }
+        problems
+    }
+
+    /// Applies one override `path = value` (RON text). `loc` is where the override was written.
+    pub fn set(
+        &mut self,
+        sources: &mut Sources,
+        path: &str,
+        value: &str,
+        origin: &str,
+        loc: Option<Location>,
+    ) -> Result<(), Problem> {
+        let parts: Vec<&str> = path.split('.').collect();
+        let bad = |msg: String, help: String| Problem::new(Code::BadOverride, msg, loc.clone()).help(help);
+        match parts.as_slice() {
+            ["params", name] => {
+                if tianxia_engine::params::PARAM_DEFS.iter().all(|d| d.name != *name) {
+                    let names = tianxia_engine::params::PARAM_DEFS.iter().map(|d| d.name);
+                    let hint = crate::error::did_you_mean(name, names)
+                        .map_or_else(|| "see docs/rules.md for the parameter table".to_string(), |m| format!("did you mean `params.{m}`?"));
+                    return Err(bad(format!("there is no parameter `{name}`"), hint));
+                }
+                let src = sources.add(format!("<{origin}: {path}>"), value.to_string());
+                self.params.insert(name.to_string(), (src, 0..value.len()));
+                Ok(())
+            }
+            [field] if ["start", "end", "turn_days", "name", "description"].contains(field) => {
+                let src = sources.add(format!("<{origin}: {path}>"), value.to_string());
+                let text: &str = &sources.get(src).1.clone();
+                let s = &self.settings;
+                let fail = |e: ron::error::SpannedError| bad(format!("`{path}` cannot be `{value}`: {}", e.code), "give a value of the field's type".into());
+                let mut settings = s.clone();
+                match *field {
+                    "turn_days" => settings.turn_days = raw::options().from_str(text).map_err(fail)?,
+                    "start" => settings.start = raw::options().from_str(text).map_err(fail)?,
+                    "end" => settings.end = raw::options().from_str(text).map_err(fail)?,
+                    "name" => settings.name = raw::options().from_str(text).map_err(fail)?,
+                    _ => settings.description = raw::options().from_str(text).map_err(fail)?,
+                }
+                self.settings = settings;
+                Ok(())
+            }
+            [section, id, fields @ ..] if !fields.is_empty() => {
+                let Some(list) = self.sections.get_mut(*section) else {
+                    return Err(bad(format!("there is no section `{section}`"), format!("paths start with one of: params, {}", SECTIONS.join(", "))));
+                };
+                let Some(entry) = list.iter_mut().find(|e| e.id == *id) else {
+                    let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
+                    let hint = crate::error::did_you_mean(id, ids.iter().copied())
+                        .map_or_else(|| format!("the {section} are: {}", ids.join(", ")), |m| format!("did you mean `{section}.{m}`?"));
+                    return Err(bad(format!("there is no `{id}` in {section}"), hint));
+                };
+                let old = Doc::text(sources, entry).to_string();
+                let new = locate::set_path(&old, fields, value).map_err(|e| bad(format!("cannot set `{path}`: {e}"), String::new()))?;
+                let src = sources.add(format!("<{origin}: {path}>"), new);
+                let len = sources.get(src).1.len();
+                *entry = Entry { id: entry.id.clone(), source: src, range: 0..len };
+                Ok(())
+            }
+            _ => Err(bad(
+                format!("cannot set `{path}`"),
+                "write `section.id.field` (armies.tolui_right_wing.cavalry), `params.name` or a top-level setting (start, end, turn_days)".into(),
+            )),
+        }
+    }
+}
+
+/// Where a piece of text is: a source and a byte range.
+pub type SourceText = (SourceId, Range<usize>);

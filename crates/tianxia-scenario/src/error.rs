@@ -1,0 +1,252 @@
+//! Located errors. Every problem found while loading a scenario becomes one
+//! [`Problem`]: what is wrong, where (file, byte span, shown as line:column with a
+//! snippet), and what to do about it. Loading reports every problem it can find at once.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The texts that a scenario was loaded from: files, and the synthetic sources of
+/// overrides (`--set`) and variants. Spans point into these.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: Vec<(String, Arc<str>)>,
+}
+
+/// An index into [`Sources`].
+pub type SourceId = usize;
+
+impl Sources {
+    /// Adds a text; returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
+        self.files.push((name.into(), text.into()));
+        self.files.len() - 1
+    }
+
+    /// The name and text of a source.
+    pub fn get(&self, id: SourceId) -> (&str, &Arc<str>) {
+        let (n, t) = &self.files[id];
+        (n, t)
+    }
+
+    /// The source whose text contains the address `addr`, and the offset in it.
+    pub fn locate(&self, addr: usize, len: usize) -> Option<(SourceId, Range<usize>)> {
+        self.files.iter().enumerate().find_map(|(i, (_, t))| {
+            let start = t.as_ptr() as usize;
+            (addr >= start && addr + len <= start + t.len()).then(|| (i, addr - start..addr - start + len))
+        })
+    }
+
+    /// Byte offset of 1-based `line`, `col` (in characters) in source `id`.
+    pub fn offset(&self, id: SourceId, line: usize, col: usize) -> usize {
+        let text = &self.files[id].1;
+        let mut off = 0;
+        for (n, l) in text.split_inclusive('\n').enumerate() {
+            if n + 1 == line {
+                return off + l.char_indices().nth(col.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            }
+            off += l.len();
+        }
+        text.len()
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, id: SourceId, offset: usize) -> (usize, usize) {
+        let text = &self.files[id].1;
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+}
+
+/// Where a problem is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Location {
+    /// The source.
+    pub source: SourceId,
+    /// Byte span in it.
+    pub span: Range<usize>,
+}
+
+/// The kind of problem, as a stable code (`tianxia::scenario::<code>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// The file could not be read.
+    Io,
+    /// RON syntax.
+    Syntax,
+    /// A value of the wrong type or shape, or an unknown field.
+    Schema,
+    /// A reference to an id that does not exist.
+    UnknownId,
+    /// Two entries with one id.
+    DuplicateId,
+    /// A number out of its range.
+    OutOfRange,
+    /// A date that does not exist or is out of order.
+    BadDate,
+    /// An override or variant that names something that does not exist.
+    BadOverride,
+    /// A mod that cannot be applied.
+    BadMod,
+    /// A structural problem in the world (self-loops, empty map).
+    BadWorld,
+}
+
+impl Code {
+    fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "tianxia::scenario::io",
+            Code::Syntax => "tianxia::scenario::syntax",
+            Code::Schema => "tianxia::scenario::schema",
+            Code::UnknownId => "tianxia::scenario::unknown_id",
+            Code::DuplicateId => "tianxia::scenario::duplicate_id",
+            Code::OutOfRange => "tianxia::scenario::out_of_range",
+            Code::BadDate => "tianxia::scenario::bad_date",
+            Code::BadOverride => "tianxia::scenario::bad_override",
+            Code::BadMod => "tianxia::scenario::bad_mod",
+            Code::BadWorld => "tianxia::scenario::bad_world",
+        }
+    }
+}
+
+/// One problem in a scenario.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// What kind.
+    pub code: Code,
+    /// What is wrong (lowercase, no final period).
+    pub message: String,
+    /// Where, if known.
+    pub location: Option<Location>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    /// A problem at `location`.
+    pub fn new(code: Code, message: impl Into<String>, location: Option<Location>) -> Problem {
+        Problem { code, message: message.into(), location, help: None }
+    }
+
+    /// Adds a hint.
+    pub fn help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Every problem found while loading, with the sources to show them in.
+#[derive(Debug)]
+pub struct LoadError {
+    /// The problems, in the order found.
+    pub problems: Vec<Problem>,
+    /// The texts they point into.
+    pub sources: Sources,
+}
+
+impl LoadError {
+    /// Each problem as one plain line: `file:line:col: message (hint)`.
+    pub fn lines(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| {
+                let at = match &p.location {
+                    Some(l) => {
+                        let (name, _) = self.sources.get(l.source);
+                        let (line, col) = self.sources.line_col(l.source, l.span.start);
+                        format!("{name}:{line}:{col}: ")
+                    }
+                    None => String::new(),
+                };
+                match &p.help {
+                    Some(h) => format!("{at}{}; {h}", p.message),
+                    None => format!("{at}{}", p.message),
+                }
+            })
+            .collect()
+    }
+
+    /// miette diagnostics, one per problem, for rich rendering.
+    pub fn diagnostics(&self) -> Vec<ProblemReport> {
+        self.problems
+            .iter()
+            .map(|p| {
+                let (src, span, at) = match &p.location {
+                    Some(l) => {
+                        let (name, text) = self.sources.get(l.source);
+                        let (line, col) = self.sources.line_col(l.source, l.span.start);
+                        let len = l.span.len().max(1).min(text.len().saturating_sub(l.span.start));
+                        (
+                            Some(NamedSource::new(name, text.to_string())),
+                            Some(SourceSpan::new(l.span.start.into(), len)),
+                            format!("{name}:{line}:{col}"),
+                        )
+                    }
+                    None => (None, None, String::new()),
+                };
+                ProblemReport { code: p.code, message: p.message.clone(), at, help: p.help.clone(), src, span }
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for l in self.lines() {
+            writeln!(f, "error: {l}")?;
+        }
+        write!(f, "{} problem{} found", self.problems.len(), if self.problems.len() == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One problem as a miette diagnostic.
+#[derive(Debug)]
+pub struct ProblemReport {
+    code: Code,
+    message: String,
+    at: String,
+    help: Option<String>,
+    src: Option<NamedSource<String>>,
+    span: Option<SourceSpan>,
+}
+
+impl fmt::Display for ProblemReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.at.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.at, self.message) }
+    }
+}
+
+impl std::error::Error for ProblemReport {}
+
+impl Diagnostic for ProblemReport {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.src.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.span.map(|s| Box::new(std::iter::once(miette::LabeledSpan::new_with_span(Some("here".into()), s))) as _)
+    }
+}
+
+/// The closest of `candidates` to `name`, if any is close enough to suggest.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.to_string())
+}

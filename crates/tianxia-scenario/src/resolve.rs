@@ -1,0 +1,918 @@
+//! From a layered document to an engine [`WorldSpec`] template: parse every entry,
+//! check every reference and range, and turn uncertain numbers into sampling slots.
+
+use crate::doc::{Doc, Entry, loc, ron_problem};
+use crate::error::{Code, Location, Problem, Sources, did_you_mean};
+use crate::raw::{self, Dist, N, Num, Sp};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tianxia_engine::ai::{Objective, ObjectiveKind, Step};
+use tianxia_engine::calendar::Date;
+use tianxia_engine::diplomacy::{Access, AccessRequest, Relation, Tribute};
+use tianxia_engine::events::{Effect, ScriptedEvent};
+use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
+use tianxia_engine::map::{RouteKind, Terrain};
+use tianxia_engine::model::{Posture, Trait, TrespassResponse};
+use tianxia_engine::outcome::{Cmp, Condition, OutcomeRule, OutcomeSpec, Quantity};
+use tianxia_engine::params::{PARAM_DEFS, Params};
+use tianxia_engine::spec::*;
+use tianxia_engine::weather::Weather;
+
+/// Sets one sampled number into a world spec.
+pub type Setter = Arc<dyn Fn(&mut WorldSpec, f64) + Send + Sync>;
+
+/// An uncertain number: its distribution and where the sample goes.
+#[derive(Clone)]
+pub struct Slot {
+    /// What it is, for reports (`armies.tolui_right_wing.cavalry`).
+    pub path: String,
+    /// The distribution.
+    pub dist: Dist,
+    /// Where the sample goes.
+    pub set: Setter,
+}
+
+/// The kind of an outcome, as declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeKind {
+    /// True/false.
+    Bool,
+    /// A number.
+    Number,
+    /// A label.
+    Category,
+}
+
+/// What resolving produces.
+pub struct Resolved {
+    /// The world with every uncertain number at its central value.
+    pub template: WorldSpec,
+    /// The uncertain numbers.
+    pub slots: Vec<Slot>,
+    /// Outcome ids and kinds, in declaration order.
+    pub outcomes: Vec<(String, OutcomeKind)>,
+}
+
+/// Largest number of men, horses, people or shi accepted anywhere.
+const HUGE: f64 = 1e9;
+
+struct R<'s> {
+    sources: &'s Sources,
+    problems: Vec<Problem>,
+    ids: BTreeMap<&'static str, BTreeMap<String, u32>>,
+    slots: Vec<Slot>,
+}
+
+fn singular(section: &str) -> &str {
+    match section {
+        "factions" => "faction",
+        "provinces" => "province",
+        "regions" => "region",
+        "commanders" => "commander",
+        "armies" => "army",
+        "routes" => "route",
+        "events" => "event",
+        _ => section,
+    }
+}
+
+impl<'s> R<'s> {
+    fn loc<T>(&self, sp: &Sp<T>) -> Option<Location> {
+        loc(self.sources, sp)
+    }
+
+    fn problem(&mut self, code: Code, msg: impl Into<String>, at: Option<Location>, help: Option<String>) {
+        let mut p = Problem::new(code, msg, at);
+        p.help = help;
+        self.problems.push(p);
+    }
+
+    fn id(&mut self, section: &'static str, sp: &Sp<String>) -> Option<u32> {
+        let table = self.ids.get(section)?;
+        if let Some(i) = table.get(&sp.value) {
+            return Some(*i);
+        }
+        let hint = did_you_mean(&sp.value, table.keys().map(String::as_str))
+            .map(|m| format!("did you mean `{m}`?"))
+            .or_else(|| {
+                let all: Vec<&str> = table.keys().map(String::as_str).take(12).collect();
+                Some(if all.is_empty() {
+                    format!("no {section} are declared")
+                } else {
+                    format!("known {section}: {}", all.join(", "))
+                })
+            });
+        let at = self.loc(sp);
+        self.problem(Code::UnknownId, format!("unknown {} `{}`", singular(section), sp.value), at, hint);
+        None
+    }
+
+    fn faction(&mut self, sp: &Sp<String>) -> Option<FactionId> {
+        self.id("factions", sp).map(FactionId)
+    }
+    fn province(&mut self, sp: &Sp<String>) -> Option<ProvinceId> {
+        self.id("provinces", sp).map(ProvinceId)
+    }
+    fn army(&mut self, sp: &Sp<String>) -> Option<ArmyId> {
+        self.id("armies", sp).map(ArmyId)
+    }
+    fn commander(&mut self, sp: &Sp<String>) -> Option<CommanderId> {
+        self.id("commanders", sp).map(CommanderId)
+    }
+    fn region(&mut self, sp: &Sp<String>) -> Option<u16> {
+        self.id("regions", sp).map(|r| r as u16)
+    }
+
+    fn date(&mut self, sp: &Sp<String>) -> Option<Date> {
+        let parsed = sp.value.split('-').map(|p| p.parse::<i64>().ok()).collect::<Option<Vec<i64>>>();
+        let d = match parsed.as_deref() {
+            Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => Date::new(*y as i32, *m as u8, *d as u8),
+            _ => None,
+        };
+        if d.is_none() {
+            let at = self.loc(sp);
+            self.problem(
+                Code::BadDate,
+                format!("`{}` is not a date", sp.value),
+                at,
+                Some("write dates as \"YYYY-MM-DD\", e.g. \"1232-02-08\"".into()),
+            );
+        }
+        d
+    }
+
+    fn range(&mut self, what: &str, x: f64, min: f64, max: f64, at: Option<Location>) -> bool {
+        if x.is_finite() && x >= min && x <= max {
+            return true;
+        }
+        let msg = if x < min && min == 0.0 {
+            format!("{what} cannot be negative (got {x})")
+        } else {
+            format!("{what} must be between {min} and {max} (got {x})")
+        };
+        self.problem(Code::OutOfRange, msg, at, None);
+        false
+    }
+
+    /// A number field: checks its range and, for a distribution, registers a slot.
+    /// Returns the value the template carries.
+    fn num(
+        &mut self,
+        path: String,
+        n: &N,
+        min: f64,
+        max: f64,
+        set: impl Fn(&mut WorldSpec, f64) + Send + Sync + 'static,
+    ) -> f64 {
+        let at = self.loc(n);
+        match &n.value {
+            Num::Fixed(x) => {
+                self.range(&path, *x, min, max, at);
+                *x
+            }
+            Num::Dist(d) => {
+                let (lo, hi, centre, ok) = match d {
+                    Dist::Uniform(a, b) => (*a, *b, (a + b) / 2.0, a <= b),
+                    Dist::Triangular(a, m, b) => (*a, *b, *m, a <= m && m <= b),
+                    Dist::Normal { mean, sd, min, max } => {
+                        (*min, *max, *mean, *sd >= 0.0 && min <= mean && mean <= max)
+                    }
+                    Dist::Choice(cs) => {
+                        let lo = cs.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+                        let hi = cs.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max);
+                        let w: f64 = cs.iter().map(|c| c.1).sum();
+                        let centre = if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { lo };
+                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0)
+                    }
+                };
+                if !ok {
+                    self.problem(
+                        Code::OutOfRange,
+                        format!("{path}: the distribution is malformed"),
+                        at.clone(),
+                        Some("uniform(low, high) needs low <= high; triangular(min, mode, max) needs min <= mode <= max; normal needs sd >= 0 and min <= mean <= max; choice needs weights >= 0 that sum above 0".into()),
+                    );
+                } else if self.range(&format!("{path} (lowest value)"), lo, min, max, at.clone()) {
+                    self.range(&format!("{path} (highest value)"), hi, min, max, at);
+                }
+                self.slots.push(Slot { path, dist: d.clone(), set: Arc::new(set) });
+                centre
+            }
+        }
+    }
+}
+
+fn parse_entry<T: for<'a> serde::Deserialize<'a>>(r: &mut R, section: &str, e: &Entry) -> Option<T> {
+    let text = Doc::text(r.sources, e);
+    match raw::options().from_str::<T>(text) {
+        Ok(x) => Some(x),
+        Err(err) => {
+            r.problems.push(ron_problem(r.sources, text, &err, &format!("{} `{}`", singular(section), e.id)));
+            None
+        }
+    }
+}
+
+/// Resolves a document.
+pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
+    let mut r = R { sources, problems: Vec::new(), ids: BTreeMap::new(), slots: Vec::new() };
+    // Ids first, so that references may point forward.
+    for (section, entries) in &doc.sections {
+        let mut table = BTreeMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if table.insert(e.id.clone(), i as u32).is_some() {
+                let at = Some(Location { source: e.source, span: e.range.start..e.range.start + 1 });
+                r.problem(
+                    Code::DuplicateId,
+                    format!("{} `{}` is declared twice", singular(section), e.id),
+                    at,
+                    Some("ids must be unique within a section; rename one, or use a mod to replace the entry".into()),
+                );
+            }
+        }
+        r.ids.insert(section, table);
+    }
+    let empty = Vec::new();
+    let entries = |s: &str| doc.sections.get(s).unwrap_or(&empty);
+
+    // Settings.
+    let s = &doc.settings;
+    let start = r.date(&s.start);
+    let end = r.date(&s.end);
+    let turn_days = s.turn_days.value;
+    let td_loc = r.loc(&s.turn_days);
+    r.range("turn_days", turn_days as f64, 1.0, 365.0, td_loc);
+    if let (Some(a), Some(b)) = (start, end) {
+        let at = r.loc(&s.end);
+        if b < a {
+            r.problem(Code::BadDate, format!("the scenario ends ({b}) before it starts ({a})"), at, None);
+        } else if (b.to_days() - a.to_days()) / turn_days.max(1) > 20_000 {
+            r.problem(
+                Code::OutOfRange,
+                "the scenario would run more than 20,000 turns".to_string(),
+                at,
+                Some("use longer turns or a shorter span".into()),
+            );
+        }
+    }
+
+    // Parameters.
+    let mut params = Params::default();
+    let mut param_values = Vec::new();
+    for (name, (src, range)) in &doc.params {
+        let text = &sources.get(*src).1[range.clone()];
+        let sp: Option<N> = match raw::options().from_str::<N>(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                r.problems.push(ron_problem(sources, text, &e, &format!("params.{name}")));
+                None
+            }
+        };
+        let Some(sp) = sp else { continue };
+        if PARAM_DEFS.iter().all(|d| d.name != name) {
+            let at = r.loc(&sp);
+            let hint = did_you_mean(name, PARAM_DEFS.iter().map(|d| d.name)).map(|m| format!("did you mean `{m}`?"));
+            r.problem(
+                Code::UnknownId,
+                format!("unknown parameter `{name}`"),
+                at,
+                hint.or(Some("see the parameter table in docs/rules.md".into())),
+            );
+            continue;
+        }
+        let key = name.clone();
+        let v = r.num(format!("params.{name}"), &sp, -1e12, 1e12, move |w, v| {
+            let _known = w.params.set(&key, v);
+        });
+        param_values.push((name.clone(), v));
+    }
+    for (name, v) in param_values {
+        let _known = params.set(&name, v);
+    }
+
+    // Regions.
+    let mut regions = Vec::new();
+    for (i, e) in entries("regions").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Region>(&mut r, "regions", e) else { continue };
+        let climate = x.climate.as_ref().map(|c| {
+            let mut table = [[0.0; 4]; 4];
+            for (si, (season, sw)) in [("spring", &c.spring), ("summer", &c.summer), ("autumn", &c.autumn), ("winter", &c.winter)].into_iter().enumerate() {
+                let mut sum = 0.0;
+                for (wi, (wname, n)) in [("rain", &sw.rain), ("snow", &sw.snow), ("blizzard", &sw.blizzard)].into_iter().enumerate() {
+                    let v = r.num(format!("regions.{}.climate.{season}.{wname}", e.id), n, 0.0, 1.0, move |w, v| {
+                        if let Some(c) = w.regions[i].climate.as_mut() {
+                            c[si][wi + 1] = v;
+                            c[si][0] = (1.0 - c[si][1] - c[si][2] - c[si][3]).max(0.0);
+                        }
+                    });
+                    table[si][wi + 1] = v;
+                    sum += v;
+                }
+                if sum > 1.0 + 1e-9 {
+                    let at = r.loc(&sw.rain);
+                    r.problem(Code::OutOfRange, format!("regions.{}.climate.{season}: the chances of rain, snow and blizzard add up to {sum}, more than 1", e.id), at, None);
+                }
+                table[si][0] = (1.0 - sum).max(0.0);
+            }
+            table
+        });
+        regions.push(RegionSpec { key: x.id.value, climate });
+    }
+
+    // Factions.
+    let mut factions = Vec::new();
+    let mut capitals = Vec::new();
+    for (i, e) in entries("factions").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Faction>(&mut r, "factions", e) else { continue };
+        let id = &e.id;
+        let treasury = r.num(format!("factions.{id}.treasury"), &x.treasury, 0.0, HUGE * 100.0, move |w, v| {
+            w.factions[i].treasury = v
+        });
+        let grain =
+            r.num(format!("factions.{id}.grain"), &x.grain, 0.0, HUGE * 100.0, move |w, v| w.factions[i].grain = v);
+        let manpower =
+            r.num(format!("factions.{id}.manpower"), &x.manpower, 0.0, HUGE, move |w, v| w.factions[i].manpower = v);
+        let gac = r.num(format!("factions.{id}.grant_access_chance"), &x.grant_access_chance, 0.0, 1.0, move |w, v| {
+            w.factions[i].grant_access_chance = v
+        });
+        let drain_men =
+            r.num(format!("factions.{id}.drain.men"), &x.drain.men, 0.0, HUGE, move |w, v| w.factions[i].drain_men = v);
+        let drain_grain =
+            r.num(format!("factions.{id}.drain.grain"), &x.drain.grain, 0.0, HUGE * 100.0, move |w, v| {
+                w.factions[i].drain_grain = v
+            });
+        capitals.push(x.capital.clone());
+        factions.push(FactionSpec {
+            key: x.id.value.clone(),
+            name: x.name,
+            colour: x.colour,
+            capital: None,
+            treasury,
+            grain,
+            manpower,
+            cold_adapted: x.cold_adapted,
+            posture: match x.posture {
+                raw::Posture::Aggressive => Posture::Aggressive,
+                raw::Posture::Defensive => Posture::Defensive,
+            },
+            trespass_policy: response(x.trespass),
+            grant_access_chance: gac,
+            drain_men,
+            drain_grain,
+        });
+    }
+
+    // Commanders.
+    let mut commanders = Vec::new();
+    for (i, e) in entries("commanders").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Commander>(&mut r, "commanders", e) else { continue };
+        let faction = r.faction(&x.faction).unwrap_or(FactionId(0));
+        let skill =
+            r.num(format!("commanders.{}.skill", e.id), &x.skill, 0.0, 1.0, move |w, v| w.commanders[i].skill = v);
+        let rivals = x.rivals.iter().filter_map(|c| r.commander(c)).collect();
+        commanders.push(CommanderSpec {
+            key: x.id.value,
+            name: x.name,
+            faction,
+            skill,
+            traits: x.traits.iter().map(|t| trait_(*t)).collect(),
+            rivals,
+        });
+    }
+
+    // Provinces.
+    let mut provinces = Vec::new();
+    for (i, e) in entries("provinces").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Province>(&mut r, "provinces", e) else { continue };
+        let id = &e.id;
+        let owner = r.faction(&x.owner).unwrap_or(FactionId(0));
+        let controller = x.controller.as_ref().and_then(|c| r.faction(c)).unwrap_or(owner);
+        let (lat, lon) = (x.lat.value, x.lon.value);
+        let (la, lo) = (r.loc(&x.lat), r.loc(&x.lon));
+        r.range(&format!("provinces.{id}.lat"), lat, -90.0, 90.0, la);
+        r.range(&format!("provinces.{id}.lon"), lon, -180.0, 180.0, lo);
+        let fl = r.loc(&x.fort);
+        r.range(&format!("provinces.{id}.fort"), x.fort.value as f64, 0.0, 5.0, fl);
+        let hl = r.loc(&x.harvest_month);
+        r.range(&format!("provinces.{id}.harvest_month"), x.harvest_month.value as f64, 1.0, 12.0, hl);
+        let population = r.num(format!("provinces.{id}.population"), &x.population, 0.0, HUGE, move |w, v| {
+            w.provinces[i].population = v
+        });
+        let grain =
+            r.num(format!("provinces.{id}.grain"), &x.grain, 0.0, HUGE * 100.0, move |w, v| w.provinces[i].grain = v);
+        let harvest = r.num(format!("provinces.{id}.harvest"), &x.harvest, 0.0, HUGE * 100.0, move |w, v| {
+            w.provinces[i].harvest = v
+        });
+        let garrison =
+            r.num(format!("provinces.{id}.garrison"), &x.garrison, 0.0, HUGE, move |w, v| w.provinces[i].garrison = v);
+        let regions = x.regions.iter().filter_map(|g| r.region(g)).collect();
+        let governor = x.governor.as_ref().and_then(|g| r.commander(g));
+        provinces.push(ProvinceSpec {
+            key: x.id.value,
+            name: x.name,
+            name_zh: x.zh,
+            lat,
+            lon,
+            terrain: terrain(x.terrain),
+            fort: x.fort.value.clamp(0, 5) as u8,
+            population,
+            grain,
+            harvest,
+            harvest_month: x.harvest_month.value.clamp(1, 12) as u8,
+            owner,
+            controller,
+            regions,
+            garrison,
+            governor,
+        });
+    }
+    for (f, cap) in factions.iter_mut().zip(&capitals) {
+        f.capital = cap.as_ref().and_then(|c| r.province(c));
+    }
+    if entries("provinces").is_empty() {
+        let at = r.loc(&s.id);
+        r.problem(
+            Code::BadWorld,
+            "the scenario has no provinces",
+            at,
+            Some("add a `provinces: [ ... ]` section".into()),
+        );
+    }
+    if entries("factions").is_empty() {
+        let at = r.loc(&s.id);
+        r.problem(Code::BadWorld, "the scenario has no factions", at, Some("add a `factions: [ ... ]` section".into()));
+    }
+
+    // Routes.
+    let mut routes = Vec::new();
+    for (i, e) in entries("routes").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Route>(&mut r, "routes", e) else { continue };
+        let (a, b) = (r.province(&x.from), r.province(&x.to));
+        let km = r.num(format!("routes.{}.km", e.id), &x.km, 0.0, 5_000.0, move |w, v| w.routes[i].km = v.max(0.001));
+        if km <= 0.0 {
+            let at = r.loc(&x.km);
+            r.problem(Code::OutOfRange, format!("routes.{}.km must be more than 0 (got {km})", e.id), at, None);
+        }
+        if a.is_some() && a == b {
+            let at = r.loc(&x.to);
+            r.problem(
+                Code::BadWorld,
+                format!("route `{}` leads from `{}` back to itself", e.id, x.from.value),
+                at,
+                None,
+            );
+        }
+        let mut closed = [false; 4];
+        for s in &x.closed {
+            closed[*s as usize] = true;
+        }
+        routes.push(RouteSpec {
+            a: a.unwrap_or(ProvinceId(0)),
+            b: b.unwrap_or(ProvinceId(0)),
+            km: km.max(0.001),
+            kind: route_kind(x.kind),
+            closed,
+        });
+    }
+
+    // Armies.
+    let mut armies = Vec::new();
+    for (i, e) in entries("armies").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Army>(&mut r, "armies", e) else { continue };
+        let id = &e.id;
+        let faction = r.faction(&x.faction).unwrap_or(FactionId(0));
+        let location = r.province(&x.at).unwrap_or(ProvinceId(0));
+        let cmds = x.commanders.iter().filter_map(|c| r.commander(c)).collect();
+        let cavalry = r.num(format!("armies.{id}.cavalry"), &x.cavalry, 0.0, 5e6, move |w, v| {
+            let a = &mut w.armies[i];
+            // Horses follow the horsemen unless given: keep the ratio.
+            let ratio = if a.cavalry > 0.0 { a.horses / a.cavalry } else { 1.0 };
+            a.cavalry = v;
+            a.horses = v * ratio;
+        });
+        let infantry =
+            r.num(format!("armies.{id}.infantry"), &x.infantry, 0.0, 5e6, move |w, v| w.armies[i].infantry = v);
+        let siege = r.num(format!("armies.{id}.siege"), &x.siege, 0.0, 1e6, move |w, v| w.armies[i].siege = v);
+        let horses = match &x.horses {
+            Some(h) => r.num(format!("armies.{id}.horses"), h, 0.0, 2e7, move |w, v| w.armies[i].horses = v),
+            None => cavalry,
+        };
+        let quality = r.num(format!("armies.{id}.quality"), &x.quality, 0.05, 5.0, move |w, v| w.armies[i].quality = v);
+        let morale = r.num(format!("armies.{id}.morale"), &x.morale, 0.0, 1.0, move |w, v| w.armies[i].morale = v);
+        let food_days =
+            r.num(format!("armies.{id}.food_days"), &x.food_days, 0.0, 3650.0, move |w, v| w.armies[i].food_days = v);
+        let orders = orders(&mut r, &x.orders);
+        armies.push(ArmySpec {
+            key: x.id.value,
+            name: x.name,
+            faction,
+            commanders: cmds,
+            location,
+            cavalry,
+            infantry,
+            siege,
+            horses,
+            quality,
+            morale,
+            food_days,
+            orders,
+            in_field: x.in_field,
+        });
+    }
+
+    // Diplomacy.
+    let mut relations = Vec::new();
+    for e in entries("relations") {
+        let Some(x) = parse_entry::<raw::Relation>(&mut r, "relations", e) else { continue };
+        let (Some(a), Some(b)) = (r.faction(&x.a), r.faction(&x.b)) else { continue };
+        let until = x.until.as_ref().and_then(|d| r.date(d));
+        if x.state == raw::RelationKind::Truce && until.is_none() {
+            let at = Some(Location { source: e.source, span: e.range.clone() });
+            r.problem(Code::Schema, "a truce needs `until: \"YYYY-MM-DD\"`", at, None);
+        }
+        relations.push((a, b, relation(x.state, until.map_or(0, |d| d.to_days()))));
+    }
+    let mut tributes = Vec::new();
+    for (i, e) in entries("tributes").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Tribute>(&mut r, "tributes", e) else { continue };
+        let (Some(payer), Some(payee)) = (r.faction(&x.payer), r.faction(&x.payee)) else { continue };
+        let silver = r.num(format!("tributes.{}.silver", e.id), &x.silver, 0.0, HUGE * 100.0, move |w, v| {
+            w.tributes[i].silver = v
+        });
+        let silk =
+            r.num(format!("tributes.{}.silk", e.id), &x.silk, 0.0, HUGE * 100.0, move |w, v| w.tributes[i].silk = v);
+        tributes.push(Tribute { payer, payee, silver, silk });
+    }
+    let mut access = Vec::new();
+    for e in entries("access") {
+        let Some(x) = parse_entry::<raw::Access>(&mut r, "access", e) else { continue };
+        if let Some(a) = access_terms(&mut r, &x) {
+            let until = x.until.as_ref().and_then(|d| r.date(d)).map(|d| d.to_days());
+            access.push(Access { until, ..a });
+        }
+    }
+    let mut objectives = Vec::new();
+    for e in entries("objectives") {
+        let Some(x) = parse_entry::<raw::Objective>(&mut r, "objectives", e) else { continue };
+        if let Some(o) = objective(&mut r, &x) {
+            objectives.push(o);
+        }
+    }
+
+    // Events.
+    let mut events = Vec::new();
+    for (i, e) in entries("events").iter().enumerate() {
+        let Some(x) = parse_entry::<raw::Event>(&mut r, "events", e) else { continue };
+        let chance = r.num(format!("events.{}.chance", e.id), &x.chance, 0.0, 1.0, move |w, v| w.events[i].chance = v);
+        let from = x.from.as_ref().and_then(|d| r.date(d));
+        let until = x.until.as_ref().and_then(|d| r.date(d));
+        let when = condition(&mut r, &x.when);
+        let effects = x.effects.iter().filter_map(|f| effect(&mut r, f)).collect();
+        events.push(ScriptedEvent {
+            key: x.id.value,
+            text: x.text,
+            from,
+            until,
+            when,
+            chance,
+            repeat: x.repeat,
+            effects,
+            fired: false,
+        });
+    }
+
+    // Outcomes.
+    let mut outcomes = Vec::new();
+    let mut kinds = Vec::new();
+    for e in entries("outcomes") {
+        let Some(x) = parse_entry::<raw::Outcome>(&mut r, "outcomes", e) else { continue };
+        let (rule, kind) = match &x.kind {
+            raw::OutcomeKind::Bool(c) => (OutcomeRule::Bool(condition(&mut r, c)), OutcomeKind::Bool),
+            raw::OutcomeKind::Number(q) => (OutcomeRule::Number(quantity(&mut r, q)), OutcomeKind::Number),
+            raw::OutcomeKind::Controller(p) => {
+                (OutcomeRule::Controller(r.province(p).unwrap_or(ProvinceId(0))), OutcomeKind::Category)
+            }
+            raw::OutcomeKind::LargestBattleWinner { side_a, side_b } => (
+                OutcomeRule::LargestBattleWinner {
+                    side_a: side_a.iter().filter_map(|f| r.faction(f)).collect(),
+                    side_b: side_b.iter().filter_map(|f| r.faction(f)).collect(),
+                },
+                OutcomeKind::Category,
+            ),
+            raw::OutcomeKind::Cases { cases, default } => (
+                OutcomeRule::Cases {
+                    cases: cases.iter().map(|c| (condition(&mut r, &c.when), c.label.clone())).collect(),
+                    default: default.clone(),
+                },
+                OutcomeKind::Category,
+            ),
+        };
+        kinds.push((x.id.value.clone(), kind));
+        outcomes.push(OutcomeSpec { key: x.id.value, rule });
+    }
+    let flags: Vec<String> = entries("flags").iter().map(|e| e.id.clone()).collect();
+
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
+    let (Some(start), Some(end)) = (start, end) else { return Err(r.problems) };
+    let template = WorldSpec {
+        start,
+        end,
+        turn_days: turn_days.clamp(1, 365) as u32,
+        params,
+        regions,
+        factions,
+        provinces,
+        routes,
+        commanders,
+        armies,
+        relations,
+        tributes,
+        access,
+        objectives,
+        events,
+        outcomes,
+        flags,
+    };
+    Ok(Resolved { template, slots: r.slots, outcomes: kinds })
+}
+
+fn response(x: raw::Response) -> TrespassResponse {
+    match x {
+        raw::Response::Resist => TrespassResponse::Resist,
+        raw::Response::Ignore => TrespassResponse::Ignore,
+        raw::Response::Flee => TrespassResponse::Flee,
+        raw::Response::Supply => TrespassResponse::Supply,
+    }
+}
+
+fn trait_(t: raw::Trait) -> Trait {
+    match t {
+        raw::Trait::Cautious => Trait::Cautious,
+        raw::Trait::Reckless => Trait::Reckless,
+        raw::Trait::Coward => Trait::Coward,
+        raw::Trait::Logistician => Trait::Logistician,
+        raw::Trait::ColdVeteran => Trait::ColdVeteran,
+        raw::Trait::Zealous => Trait::Zealous,
+    }
+}
+
+fn terrain(t: raw::Terrain) -> Terrain {
+    match t {
+        raw::Terrain::Plain => Terrain::Plain,
+        raw::Terrain::Hills => Terrain::Hills,
+        raw::Terrain::Mountains => Terrain::Mountains,
+        raw::Terrain::Pass => Terrain::Pass,
+        raw::Terrain::River => Terrain::River,
+        raw::Terrain::Marsh => Terrain::Marsh,
+    }
+}
+
+fn route_kind(k: raw::RouteKind) -> RouteKind {
+    match k {
+        raw::RouteKind::Road => RouteKind::Road,
+        raw::RouteKind::MountainPath => RouteKind::MountainPath,
+        raw::RouteKind::Pass => RouteKind::Pass,
+        raw::RouteKind::RiverCrossing => RouteKind::RiverCrossing,
+        raw::RouteKind::RiverUp => RouteKind::RiverUp,
+        raw::RouteKind::RiverDown => RouteKind::RiverDown,
+    }
+}
+
+fn weather(w: raw::Weather) -> Weather {
+    match w {
+        raw::Weather::Clear => Weather::Clear,
+        raw::Weather::Rain => Weather::Rain,
+        raw::Weather::Snow => Weather::Snow,
+        raw::Weather::Blizzard => Weather::Blizzard,
+    }
+}
+
+fn relation(k: raw::RelationKind, until: i64) -> Relation {
+    match k {
+        raw::RelationKind::War => Relation::War,
+        raw::RelationKind::Peace => Relation::Peace,
+        raw::RelationKind::Truce => Relation::Truce { until },
+        raw::RelationKind::Alliance => Relation::Alliance,
+    }
+}
+
+fn orders(r: &mut R, o: &raw::Orders) -> OrdersSpec {
+    match o {
+        raw::Orders::Hold => OrdersSpec::Hold,
+        raw::Orders::Ai => OrdersSpec::Ai,
+        raw::Orders::Script(steps) => OrdersSpec::Script(
+            steps
+                .iter()
+                .filter_map(|s| {
+                    let to = r.province(&s.to);
+                    let not_before = s.not_before.as_ref().and_then(|d| r.date(d));
+                    let hold_until = s.hold_until.as_ref().and_then(|d| r.date(d));
+                    to.map(|to| Step { to, not_before, hold_until, besiege: s.besiege })
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn access_terms(r: &mut R, x: &raw::Access) -> Option<Access> {
+    let grantor = r.faction(&x.grantor);
+    let grantee = r.faction(&x.grantee);
+    let provinces = x.provinces.iter().filter_map(|p| r.province(p)).collect();
+    let routes = x.routes.iter().filter_map(|p| r.id("routes", p).map(RouteId)).collect();
+    Some(Access {
+        grantor: grantor?,
+        grantee: grantee?,
+        provinces,
+        routes,
+        until: None,
+        grain: x.grain,
+        guides: x.guides,
+    })
+}
+
+fn objective(r: &mut R, x: &raw::Objective) -> Option<Objective> {
+    let faction = r.faction(&x.faction);
+    let kind = match &x.kind {
+        raw::ObjectiveKind::Capture(p) => r.province(p).map(ObjectiveKind::Capture),
+        raw::ObjectiveKind::Defend(p) => r.province(p).map(ObjectiveKind::Defend),
+        raw::ObjectiveKind::Reach(p) => r.province(p).map(ObjectiveKind::Reach),
+        raw::ObjectiveKind::Intercept(a) => r.army(a).map(ObjectiveKind::Intercept),
+        raw::ObjectiveKind::Raid(g) => r.region(g).map(ObjectiveKind::Raid),
+    };
+    let armies = x.armies.iter().filter_map(|a| r.army(a)).collect();
+    Some(Objective { faction: faction?, kind: kind?, priority: x.priority, armies })
+}
+
+fn quantity(r: &mut R, q: &raw::Quantity) -> Quantity {
+    use raw::Quantity as Q;
+    let f0 = FactionId(0);
+    match q {
+        Q::Value(v) => Quantity::Value(*v),
+        Q::ArmyMen(a) => Quantity::ArmyMen(r.army(a).unwrap_or(ArmyId(0))),
+        Q::ArmyMenShare(a) => Quantity::ArmyMenShare(r.army(a).unwrap_or(ArmyId(0))),
+        Q::FactionMen { faction, garrisons } => {
+            Quantity::FactionMen { faction: r.faction(faction).unwrap_or(f0), garrisons: *garrisons }
+        }
+        Q::FieldLossShare(f) => Quantity::FieldLossShare(r.faction(f).unwrap_or(f0)),
+        Q::Controlled { faction, region } => Quantity::Controlled {
+            faction: r.faction(faction).unwrap_or(f0),
+            region: region.as_ref().and_then(|g| r.region(g)),
+        },
+        Q::Lost { faction, region } => Quantity::Lost {
+            faction: r.faction(faction).unwrap_or(f0),
+            region: region.as_ref().and_then(|g| r.region(g)),
+        },
+        Q::Counter(c) => Quantity::Counter(c.clone()),
+        Q::Treasury(f) => Quantity::Treasury(r.faction(f).unwrap_or(f0)),
+        Q::Grain(f) => Quantity::Grain(r.faction(f).unwrap_or(f0)),
+        Q::Garrison(p) => Quantity::Garrison(r.province(p).unwrap_or(ProvinceId(0))),
+    }
+}
+
+fn condition(r: &mut R, c: &raw::Condition) -> Condition {
+    use raw::Condition as C;
+    let f0 = FactionId(0);
+    match c {
+        C::Always => Condition::True,
+        C::Flag(f) => Condition::Flag(f.clone()),
+        C::NotFlag(f) => Condition::Not(Box::new(Condition::Flag(f.clone()))),
+        C::ArmyAt { army, province } => Condition::ArmyAt {
+            army: r.army(army).unwrap_or(ArmyId(0)),
+            province: r.province(province).unwrap_or(ProvinceId(0)),
+        },
+        C::ArmyInRegion { army, region, controller } => Condition::ArmyInRegion {
+            army: r.army(army).unwrap_or(ArmyId(0)),
+            region: r.region(region).unwrap_or(0),
+            controller: controller.as_ref().and_then(|f| r.faction(f)),
+        },
+        C::ArmyAlive(a) => Condition::ArmyAlive(r.army(a).unwrap_or(ArmyId(0))),
+        C::ArmyRouted(a) => Condition::ArmyRouted(r.army(a).unwrap_or(ArmyId(0))),
+        C::ArmyBesieging(a) => Condition::ArmyBesieging(r.army(a).unwrap_or(ArmyId(0))),
+        C::Controller { province, faction } => Condition::Controller {
+            province: r.province(province).unwrap_or(ProvinceId(0)),
+            faction: r.faction(faction).unwrap_or(f0),
+        },
+        C::Relation { a, b, state } => Condition::Relation {
+            a: r.faction(a).unwrap_or(f0),
+            b: r.faction(b).unwrap_or(f0),
+            relation: relation(*state, 0),
+        },
+        C::Access { grantor, grantee } => {
+            Condition::Access { grantor: r.faction(grantor).unwrap_or(f0), grantee: r.faction(grantee).unwrap_or(f0) }
+        }
+        C::Weather { region, weather: w } => {
+            Condition::Weather { region: r.region(region).unwrap_or(0), weather: weather(*w) }
+        }
+        C::Above(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Gt, value: *v },
+        C::Below(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Lt, value: *v },
+        C::All(cs) => Condition::All(cs.iter().map(|c| condition(r, c)).collect()),
+        C::Any(cs) => Condition::Any(cs.iter().map(|c| condition(r, c)).collect()),
+        C::Not(c) => Condition::Not(Box::new(condition(r, c))),
+    }
+}
+
+fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
+    use raw::Effect as E;
+    Some(match e {
+        E::SpawnArmy(a) => Effect::SpawnArmy(r.army(a)?),
+        E::Reinforce { army, cavalry, infantry, siege, horses } => Effect::Reinforce {
+            army: r.army(army)?,
+            cavalry: *cavalry,
+            infantry: *infantry,
+            siege: *siege,
+            horses: horses.unwrap_or(*cavalry),
+        },
+        E::SetWeather { region, weather: w, days } => {
+            Effect::SetWeather { region: r.region(region)?, weather: weather(*w), days: *days }
+        }
+        E::SetRelation { a, b, state, truce_days } => Effect::SetRelation {
+            a: r.faction(a)?,
+            b: r.faction(b)?,
+            relation: relation(*state, 0),
+            truce_days: *truce_days,
+        },
+        E::DeclareWar { a, b } => {
+            Effect::SetRelation { a: r.faction(a)?, b: r.faction(b)?, relation: Relation::War, truce_days: 0.0 }
+        }
+        E::RequestAccess { from, to, provinces, routes, days, grain, guides, on_grant, on_refuse } => {
+            let (grantee, grantor) = (r.faction(from), r.faction(to));
+            let provinces = provinces.iter().filter_map(|p| r.province(p)).collect();
+            let routes = routes.iter().filter_map(|p| r.id("routes", p).map(RouteId)).collect();
+            Effect::RequestAccess(AccessRequest {
+                terms: Access {
+                    grantor: grantor?,
+                    grantee: grantee?,
+                    provinces,
+                    routes,
+                    until: None,
+                    grain: *grain,
+                    guides: *guides,
+                },
+                days: *days,
+                on_grant: on_grant.clone(),
+                on_refuse: on_refuse.clone(),
+            })
+        }
+        E::GrantAccess(x) => {
+            let a = access_terms(r, x)?;
+            Effect::GrantAccess { access: a, days: x.days }
+        }
+        E::RevokeAccess { grantor, grantee } => {
+            Effect::RevokeAccess { grantor: r.faction(grantor)?, grantee: r.faction(grantee)? }
+        }
+        E::KillCommander { commander, cause } => {
+            Effect::KillCommander { commander: r.commander(commander)?, cause: cause.clone() }
+        }
+        E::Appoint { army, commander, replace } => {
+            let replace = match replace {
+                Some(c) => Some(r.commander(c)?),
+                None => None,
+            };
+            Effect::Appoint { army: r.army(army)?, commander: r.commander(commander)?, replace }
+        }
+        E::SetParam { name, value } => {
+            if PARAM_DEFS.iter().all(|d| d.name != name.value) {
+                let at = r.loc(name);
+                let hint = did_you_mean(&name.value, PARAM_DEFS.iter().map(|d| d.name))
+                    .map(|m| format!("did you mean `{m}`?"));
+                r.problem(Code::UnknownId, format!("unknown parameter `{}`", name.value), at, hint);
+                return None;
+            }
+            Effect::SetParam { name: name.value.clone(), value: *value }
+        }
+        E::SetFlag(f) => Effect::SetFlag(f.clone()),
+        E::ClearFlag(f) => Effect::ClearFlag(f.clone()),
+        E::SetCounter { name, value } => Effect::SetCounter { name: name.clone(), value: quantity(r, value) },
+        E::AddCounter { name, value } => Effect::AddCounter { name: name.clone(), value: *value },
+        E::SetOrders { army, orders: o } => {
+            let army = r.army(army);
+            let o = orders(r, o);
+            Effect::SetOrders { army: army?, orders: o }
+        }
+        E::SetPolicy { faction, trespass, grant_access_chance } => Effect::SetPolicy {
+            faction: r.faction(faction)?,
+            trespass: trespass.map(response),
+            grant_access_chance: *grant_access_chance,
+        },
+        E::SetController { province, faction } => {
+            Effect::SetController { province: r.province(province)?, faction: r.faction(faction)? }
+        }
+        E::SetTribute { payer, payee, silver, silk } => Effect::SetTribute(Tribute {
+            payer: r.faction(payer)?,
+            payee: r.faction(payee)?,
+            silver: *silver,
+            silk: *silk,
+        }),
+        E::AddObjective(o) => Effect::AddObjective(objective(r, o)?),
+        E::ClearObjectives(f) => Effect::ClearObjectives(r.faction(f)?),
+        E::AdjustFaction { faction, treasury, grain, manpower } => Effect::AdjustFaction {
+            faction: r.faction(faction)?,
+            treasury: *treasury,
+            grain: *grain,
+            manpower: *manpower,
+        },
+        E::EndRun(reason) => Effect::EndRun(reason.clone()),
+    })
+}

@@ -1,0 +1,261 @@
+//! Commands and their output.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Map, Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tianxia_engine::Sim;
+use tianxia_engine::model::{Army, Faction, Province};
+use tianxia_engine::outcome::{Index, OutcomeValue};
+use tianxia_scenario::{LoadError, LoadOptions, Scenario};
+
+#[derive(Parser, Debug)]
+#[command(name = "tianxia", version, about = "Deterministic strategy simulation of the Song-Jin-Mongol wars")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct Layers {
+    /// Apply a variant defined in the scenario (repeatable, applied in order).
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// Override a field: armies.tolui_right_wing.cavalry=50000 (VALUE in RON syntax).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+    /// Layer a mod folder (with a mod.ron manifest) over the scenario.
+    #[arg(long = "mod", value_name = "DIR")]
+    mods: Vec<PathBuf>,
+}
+
+impl Layers {
+    fn options(&self) -> LoadOptions {
+        LoadOptions { variants: self.variants.clone(), sets: self.sets.clone(), mods: self.mods.clone() }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Play one run of a scenario headless and print its chronicle or result.
+    Run {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        /// Master seed of the run.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[command(flatten)]
+        layers: Layers,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write the full event log as JSON lines to this file.
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: Option<PathBuf>,
+    },
+    /// Check scenario files (with mods) and report every problem found.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Layer a mod folder over each scenario.
+        #[arg(long = "mod", value_name = "DIR")]
+        mods: Vec<PathBuf>,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Run { scenario, seed, layers, format, events } => {
+            run(&scenario, seed, &layers, format, events.as_deref())
+        }
+        Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
+    }
+}
+
+/// Prints every problem of a failed load on stderr, with snippets.
+pub fn report(e: &LoadError) -> ExitCode {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(if std::env::var_os("NO_COLOR").is_some() || !is_terminal() {
+            miette::GraphicalTheme::unicode_nocolor()
+        } else {
+            miette::GraphicalTheme::unicode()
+        });
+    let mut out = String::new();
+    for d in e.diagnostics() {
+        let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    let n = e.problems.len();
+    eprint!("{out}");
+    eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
+    ExitCode::from(2)
+}
+
+fn is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+fn internal(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("internal error: {msg}");
+    ExitCode::from(1)
+}
+
+fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, ExitCode> {
+    tianxia_scenario::load(path, opts).map_err(|e| report(&e))
+}
+
+fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&Path>) -> ExitCode {
+    let scenario = match load(path, &layers.options()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut sim = match scenario.sim(seed) {
+        Ok(s) => s,
+        Err(e) => return internal(format!("the validated scenario did not build: {e}")),
+    };
+    let result = sim.run();
+    if let Some(file) = events {
+        let write = || -> std::io::Result<()> {
+            let mut w = std::io::BufWriter::new(std::fs::File::create(file)?);
+            for e in sim.log().entries() {
+                serde_json::to_writer(&mut w, e)?;
+                w.write_all(b"\n")?;
+            }
+            w.flush()
+        };
+        if let Err(e) = write() {
+            eprintln!("error: cannot write {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match format {
+        Format::Json => {
+            let v = run_json(&scenario, seed, &result);
+            writeln!(out, "{v}")
+        }
+        Format::Text => write!(out, "{}", chronicle(&scenario, seed, &sim, &result)),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => internal(e),
+    }
+}
+
+/// The JSON value of an outcome.
+pub fn outcome_json(v: &OutcomeValue) -> Value {
+    match v {
+        OutcomeValue::Bool(b) => json!(b),
+        OutcomeValue::Number(x) => json!((x * 1000.0).round() / 1000.0),
+        OutcomeValue::Category(c) => json!(c),
+    }
+}
+
+fn run_json(s: &Scenario, seed: u64, r: &tianxia_engine::RunResult) -> Value {
+    let mut outcomes = Map::new();
+    for (k, v) in &r.outcomes {
+        outcomes.insert(k.clone(), outcome_json(v));
+    }
+    json!({
+        "scenario": s.id,
+        "variants": s.variants,
+        "seed": seed,
+        "turns": r.turns,
+        "end_date": r.end_date.to_string(),
+        "outcomes": outcomes,
+        "digest": r.digest,
+        "sets": s.sets,
+        "mods": s.mods.iter().map(|m| format!("{}@{}", m.id, m.version)).collect::<Vec<_>>(),
+        "content_hash": s.content_hash,
+        "engine_version": tianxia_engine::VERSION,
+    })
+}
+
+fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(o, "{} — seed {seed}", s.name);
+    if !s.variants.is_empty() {
+        let _ = writeln!(o, "variants: {}", s.variants.join(", "));
+    }
+    for x in &s.sets {
+        let _ = writeln!(o, "set: {x}");
+    }
+    let _ = writeln!(o);
+    for e in sim.log().entries() {
+        let _ = writeln!(o, "{e}");
+    }
+    let _ = writeln!(o, "\n{} turns, ended {}", r.turns, r.end_date);
+    let _ = writeln!(
+        o,
+        "\n{:<12} {:>9} {:>10} {:>10} {:>10} {:>12} {:>12} {:>9}",
+        "faction", "provinces", "field men", "garrisons", "losses", "treasury", "grain", "weariness"
+    );
+    let w = sim.world();
+    let index = w.resource::<Index>();
+    for fe in &index.factions {
+        let Some(f) = w.get::<Faction>(*fe) else { continue };
+        let (mut provinces, mut garrisons) = (0, 0.0);
+        for pe in &index.provinces {
+            if let Some(p) = w.get::<Province>(*pe)
+                && p.controller == f.id
+            {
+                provinces += 1;
+                garrisons += p.garrison;
+            }
+        }
+        let (mut men, mut lost) = (0.0, 0.0);
+        for ae in &index.armies {
+            if let Some(a) = w.get::<Army>(*ae)
+                && a.faction == f.id
+            {
+                lost += a.lost;
+                if !a.destroyed {
+                    men += a.men();
+                }
+            }
+        }
+        let _ = writeln!(
+            o,
+            "{:<12} {:>9} {:>10.0} {:>10.0} {:>10.0} {:>12.0} {:>12.0} {:>9.2}",
+            f.key, provinces, men, garrisons, lost, f.treasury, f.grain, f.weariness
+        );
+    }
+    let _ = writeln!(o, "\noutcomes:");
+    for (k, v) in &r.outcomes {
+        let _ = writeln!(o, "  {k:<28} {}", outcome_json(v));
+    }
+    let _ = writeln!(o, "\ndigest {}", r.digest);
+    o
+}
+
+fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
+    let mut worst = ExitCode::SUCCESS;
+    for p in paths {
+        let opts = LoadOptions { mods: mods.to_vec(), ..Default::default() };
+        match tianxia_scenario::load(p, &opts) {
+            Ok(s) => println!("ok: {}: {}", p.display(), tianxia_scenario::summary(&s)),
+            Err(e) => worst = report(&e),
+        }
+    }
+    worst
+}
