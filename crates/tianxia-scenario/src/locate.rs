@@ -83,8 +83,14 @@ pub fn set_path(text: &str, path: &[&str], value: &str) -> Result<String, String
         None => {
             let new = if rest.is_empty() { value.to_string() } else { set_path("()", rest, value)? };
             let before = text[..close].trim_end();
-            let sep = if before.ends_with('(') || before.ends_with(',') { "" } else { "," };
-            Ok(format!("{before}{sep} {first}: {new}{}", &text[close..]))
+            let sep = if before.ends_with('(') {
+                ""
+            } else if before.ends_with(',') {
+                " "
+            } else {
+                ", "
+            };
+            Ok(format!("{before}{sep}{first}: {new}{}", &text[close..]))
         }
     }
 }

@@ -449,7 +449,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         let Some(x) = parse_entry::<raw::Route>(&mut r, "routes", e) else { continue };
         let (a, b) = (r.province(&x.from), r.province(&x.to));
         let km = r.num(format!("routes.{}.km", e.id), &x.km, 0.0, 5_000.0, move |w, v| w.routes[i].km = v.max(0.001));
-        if km <= 0.0 {
+        if km == 0.0 {
             let at = r.loc(&x.km);
             r.problem(Code::OutOfRange, format!("routes.{}.km must be more than 0 (got {km})", e.id), at, None);
         }

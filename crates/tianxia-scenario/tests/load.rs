@@ -1,0 +1,290 @@
+//! Loading: the broken-file corpus, layering (variants, --set, mods) and distributions.
+
+use std::path::{Path, PathBuf};
+use tianxia_scenario::error::Code;
+use tianxia_scenario::{LoadError, LoadOptions, Scenario, load, load_str};
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name)
+}
+
+fn tutorial() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/tutorial_two_kingdoms.ron")
+}
+
+fn fails(name: &str) -> LoadError {
+    match load(&corpus(name), &LoadOptions::default()) {
+        Ok(s) => panic!("{name} loaded as {}, but it is broken", s.id),
+        Err(e) => e,
+    }
+}
+
+/// Asserts one problem per (code, line, message fragment), in order, and nothing else.
+fn check(name: &str, expected: &[(Code, Option<usize>, &str)]) {
+    let e = fails(name);
+    let lines = e.lines();
+    assert_eq!(e.problems.len(), expected.len(), "{name}: got {lines:#?}");
+    for ((p, line), (code, want_line, fragment)) in e.problems.iter().zip(&lines).zip(expected) {
+        assert_eq!(p.code, *code, "{name}: {line}");
+        assert!(line.contains(fragment), "{name}: `{line}` does not mention `{fragment}`");
+        if let Some(l) = want_line {
+            let at = format!("{name}:{l}:");
+            assert!(line.contains(&at), "{name}: `{line}` is not at line {l}");
+        }
+    }
+}
+
+#[test]
+fn the_corpus_base_file_loads() {
+    let s = load(&corpus("_base.ron"), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.id, "corpus_base");
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    check("syntax_missing_comma.ron", &[(Code::Syntax, Some(8), "expected comma")]);
+    check("truncated.ron", &[(Code::Syntax, Some(6), "unexpected end")]);
+    check("empty.ron", &[(Code::Syntax, Some(1), "empty")]);
+}
+
+#[test]
+fn binary_garbage_is_refused_without_a_panic() {
+    check("garbage.ron", &[(Code::Io, None, "not UTF-8")]);
+}
+
+#[test]
+fn unknown_fields_list_the_expected_ones() {
+    let e = fails("unknown_field.ron");
+    assert_eq!(e.problems[0].code, Code::Schema);
+    assert!(e.lines()[0].contains("unknown_field.ron:19:"), "{}", e.lines()[0]);
+    assert!(e.problems[0].help.as_deref().unwrap_or("").contains("infantry"));
+}
+
+#[test]
+fn wrong_types_are_reported_at_the_value() {
+    check("wrong_type.ron", &[(Code::Schema, Some(19), "expected a number or a distribution")]);
+    check("unknown_distribution.ron", &[(Code::Schema, Some(19), "expected a number or a distribution")]);
+}
+
+#[test]
+fn unknown_ids_come_with_did_you_mean() {
+    check(
+        "unknown_ids.ron",
+        &[
+            (Code::UnknownId, Some(16), "unknown province `kaifng`"),
+            (Code::UnknownId, Some(19), "unknown faction `songg`"),
+            (Code::UnknownId, Some(19), "unknown province `xingyuan`"),
+        ],
+    );
+    let e = fails("unknown_ids.ron");
+    let helps: Vec<&str> = e.problems.iter().filter_map(|p| p.help.as_deref()).collect();
+    assert_eq!(helps, ["did you mean `kaifeng`?", "did you mean `song`?", "did you mean `xingyuan_fu`?"]);
+}
+
+#[test]
+fn events_that_reference_missing_things_are_errors() {
+    check(
+        "event_missing_things.ron",
+        &[
+            (Code::UnknownId, Some(19), "unknown army `tolui`"),
+            (Code::UnknownId, Some(20), "unknown region `henan`"),
+            (Code::UnknownId, Some(20), "unknown commander `heda`"),
+        ],
+    );
+}
+
+#[test]
+fn out_of_range_numbers_are_errors() {
+    check("negative_men.ron", &[(Code::OutOfRange, Some(19), "infantry cannot be negative (got -5000)")]);
+    check(
+        "huge_numbers.ron",
+        &[
+            (Code::OutOfRange, Some(16), "km must be between 0 and 5000"),
+            (Code::OutOfRange, Some(19), "infantry must be between 0 and 5000000"),
+        ],
+    );
+    check("zero_distance.ron", &[(Code::OutOfRange, Some(16), "km must be more than 0")]);
+    check("bad_latitude.ron", &[(Code::OutOfRange, Some(12), "lat must be between -90 and 90")]);
+    check("absurd_turns.ron", &[(Code::OutOfRange, Some(6), "turn_days must be between 1 and 365")]);
+    check("bad_distribution.ron", &[(Code::OutOfRange, Some(19), "the distribution is malformed")]);
+}
+
+#[test]
+fn dates_are_checked() {
+    check("bad_date.ron", &[(Code::BadDate, Some(5), "`1231-02-30` is not a date")]);
+    check("ends_before_start.ron", &[(Code::BadDate, Some(5), "ends (1230-08-01) before it starts")]);
+}
+
+#[test]
+fn duplicate_ids_self_loops_and_unknown_parameters_are_errors() {
+    check("duplicate_ids.ron", &[(Code::DuplicateId, Some(10), "faction `jin` is declared twice")]);
+    check("self_loop.ron", &[(Code::BadWorld, Some(16), "back to itself")]);
+    check("unknown_param.ron", &[(Code::UnknownId, Some(7), "unknown parameter `cold_atrition`")]);
+    assert_eq!(fails("unknown_param.ron").problems[0].help.as_deref(), Some("did you mean `cold_attrition`?"));
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let e = fails("many_problems.ron");
+    let codes: Vec<Code> = e.problems.iter().map(|p| p.code).collect();
+    assert_eq!(codes, [Code::OutOfRange, Code::OutOfRange, Code::UnknownId, Code::OutOfRange], "{:#?}", e.lines());
+}
+
+#[test]
+fn no_prefix_of_a_scenario_panics_the_loader() {
+    let text = std::fs::read_to_string(tutorial()).unwrap_or_default();
+    assert!(!text.is_empty());
+    let mut cut = 0;
+    while cut < text.len() {
+        if text.is_char_boundary(cut) {
+            // Every prefix is broken (or, at the very end, whole); none may panic.
+            let _ = load_str("prefix.ron", &text[..cut], &LoadOptions::default());
+        }
+        cut += 61;
+    }
+    // Turn punctuation into garbage, one character at a time: the loader must answer
+    // (most often with an error; a character inside a comment changes nothing).
+    let mut refused = 0;
+    for (i, c) in text.char_indices().filter(|(_, c)| "()[]{}:\"".contains(*c)).step_by(7) {
+        let mut broken = text.clone();
+        broken.replace_range(i..i + c.len_utf8(), "\u{fffd}");
+        refused += usize::from(load_str("flipped.ron", &broken, &LoadOptions::default()).is_err());
+    }
+    assert!(refused > 100, "only {refused} broken files were refused");
+}
+
+// --- layering --------------------------------------------------------------------
+
+fn tut(opts: LoadOptions) -> Result<Scenario, LoadError> {
+    load(&tutorial(), &opts)
+}
+
+fn sets(s: &[&str]) -> LoadOptions {
+    LoadOptions { sets: s.iter().map(|x| x.to_string()).collect(), ..Default::default() }
+}
+
+#[test]
+fn set_reaches_any_field_of_any_entry_by_id() {
+    let s = tut(sets(&[
+        "armies.wei_main.cavalry=9000",
+        "params.cold_attrition=0.004",
+        "factions.horde.drain.men=100",
+        "turn_days=10",
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w = s.template();
+    let wei = w.armies.iter().find(|a| a.key == "wei_main").map(|a| a.cavalry);
+    assert_eq!(wei, Some(9000.0));
+    assert_eq!(w.params.cold_attrition, 0.004);
+    assert_eq!(w.factions[2].drain_men, 100.0);
+    assert_eq!(w.turn_days, 10);
+    assert_eq!(s.sets.len(), 4, "what was applied is recorded");
+}
+
+#[test]
+fn set_with_a_bad_path_says_what_exists() {
+    let e = tut(sets(&["armies.wei_mian.cavalry=9000"])).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("there is no `wei_mian` in armies") && e.contains("did you mean `armies.wei_main`?"), "{e}");
+    let e = tut(sets(&["params.cold=1"])).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("there is no parameter `cold`"), "{e}");
+    let e = tut(sets(&["armies.wei_main.cavalri=1"])).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("cavalri") && e.contains("<--set: armies.wei_main.cavalri>"), "{e}");
+    let e = tut(sets(&["armies.wei_main.cavalry=-1"])).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("cannot be negative"), "{e}");
+    let e = tut(sets(&["nonsense"])).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("is not PATH=VALUE"), "{e}");
+}
+
+#[test]
+fn variants_apply_and_unknown_variants_are_errors() {
+    let opts = LoadOptions { variants: vec!["no_horde".into(), "early_winter".into()], ..Default::default() };
+    let s = tut(opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.template().armies.iter().all(|a| a.key != "horde_riders"));
+    assert_eq!(s.template().params.cold_attrition, 0.005);
+    assert_eq!(s.variants, ["no_horde", "early_winter"]);
+    let e =
+        tut(LoadOptions { variants: vec!["no_hord".into()], ..Default::default() }).err().map(|e| e.lines().join("\n"));
+    assert!(e.unwrap_or_default().contains("did you mean `no_horde`?"));
+}
+
+#[test]
+fn a_mod_adds_replaces_patches_and_removes_entries() {
+    let dir = std::env::temp_dir().join(format!("tianxia-mod-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    write(
+        "mod.ron",
+        r#"(id: "bigger_war", name: "A bigger war", version: "1.2", scenario: "tutorial_two_kingdoms", load_order: 5, files: ["changes.ron"])"#,
+    );
+    write(
+        "changes.ron",
+        r#"(
+            add: {
+                "provinces": [(id: "ye", name: "Ye", lat: 36.3, lon: 114.4, terrain: plain, owner: "zhao", regions: ["hill_land"])],
+                "routes": [(from: "ye", to: "handan", km: 45, kind: road)],
+            },
+            set: { "armies.zhao_main.infantry": 30000, "params.rout_ratio": 3.0 },
+            remove: ["events.lian_po_recalled"],
+        )"#,
+    );
+    let s = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() }).unwrap_or_else(|e| panic!("{e}"));
+    let w = s.template();
+    assert!(w.provinces.iter().any(|p| p.key == "ye"));
+    assert_eq!(w.armies.iter().find(|a| a.key == "zhao_main").map(|a| a.infantry), Some(30000.0));
+    assert!(w.events.iter().all(|e| e.key != "lian_po_recalled"));
+    assert_eq!(w.params.rout_ratio, 3.0);
+    assert_eq!(s.mods[0].version, "1.2");
+    let plain = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(s.content_hash, plain.content_hash, "the mod's files are part of the content hash");
+
+    // A broken mod file is located in its own file.
+    write("changes.ron", r#"( remove: ["events.no_such_event"] )"#);
+    let e = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() })
+        .err()
+        .map(|e| e.lines().join("\n"))
+        .unwrap_or_default();
+    assert!(e.contains("changes.ron:1:") && e.contains("cannot remove `events.no_such_event`"), "{e}");
+    // A mod for another scenario is refused.
+    write("mod.ron", r#"(id: "x", name: "x", scenario: "1231_borrowed_road", files: [])"#);
+    let e = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() })
+        .err()
+        .map(|e| e.lines().join("\n"))
+        .unwrap_or_default();
+    assert!(e.contains("is for scenario `1231_borrowed_road`"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let e = tut(LoadOptions { mods: vec![dir], ..Default::default() })
+        .err()
+        .map(|e| e.lines().join("\n"))
+        .unwrap_or_default();
+    assert!(e.contains("mod.ron"), "{e}");
+}
+
+// --- uncertain numbers -----------------------------------------------------------
+
+#[test]
+fn distributions_are_sampled_once_per_run_from_the_seed() {
+    let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let wei = |seed: u64| s.world(seed).armies.iter().find(|a| a.key == "wei_main").map_or(0.0, |a| a.infantry);
+    assert_eq!(wei(1), wei(1), "same seed, same draw");
+    let draws: Vec<f64> = (0..200).map(wei).collect();
+    assert!(draws.iter().all(|x| (25_000.0..35_000.0).contains(x)), "uniform(25000, 35000) stays in range");
+    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+    assert!((mean - 30_000.0).abs() < 1_000.0, "mean {mean}");
+    let horde = |seed: u64| s.world(seed).armies.iter().find(|a| a.key == "horde_riders").map_or(0.0, |a| a.cavalry);
+    let eights = (0..200).filter(|&x| horde(x) == 8000.0).count();
+    assert!((70..130).contains(&eights), "choice 50/50 gave 8000 {eights} times of 200");
+    assert!((0..50).all(|x| horde(x) == 8000.0 || horde(x) == 12000.0));
+    let uncertain: Vec<&str> = s.uncertain().map(|(p, _)| p).collect();
+    assert!(
+        uncertain.contains(&"armies.wei_main.infantry") && uncertain.contains(&"params.disease_attrition"),
+        "{uncertain:?}"
+    );
+}
+
+#[test]
+fn a_validated_scenario_runs_the_same_from_the_same_seed() {
+    let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let digest = |seed| s.sim(seed).map(|mut sim| sim.run().digest).unwrap_or_default();
+    assert_eq!(digest(5), digest(5));
+    assert_ne!(digest(5), digest(6));
+}

@@ -1,0 +1,127 @@
+//! The `tianxia` binary, run for real: contracts, exit codes, and what lands where.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tianxia(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tianxia"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start tianxia: {e}"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const TUTORIAL: &str = "scenarios/tutorial_two_kingdoms.ron";
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", text(&out.stdout)))
+}
+
+#[test]
+fn run_json_follows_the_contract() {
+    let out = tianxia(&["run", TUTORIAL, "--seed", "42", "--format", "json", "--variant", "early_winter"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["scenario"], "tutorial_two_kingdoms");
+    assert_eq!(v["variants"], serde_json::json!(["early_winter"]));
+    assert_eq!(v["seed"], 42);
+    assert!(v["turns"].as_u64().is_some_and(|t| t > 0));
+    assert!(v["end_date"].as_str().is_some_and(|d| d.len() == 10));
+    let outcomes = v["outcomes"].as_object().cloned().unwrap_or_default();
+    let keys: Vec<&str> = outcomes.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "handan_controller",
+            "wei_holds_baima",
+            "horde_raided",
+            "horde_men_in_zhao",
+            "wei_losses",
+            "main_battle_winner",
+            "war_state"
+        ]
+    );
+    assert!(outcomes["wei_holds_baima"].is_boolean());
+    assert!(outcomes["wei_losses"].is_number());
+    assert!(outcomes["handan_controller"].is_string());
+    let digest = v["digest"].as_str().unwrap_or("");
+    assert_eq!(digest.len(), 16);
+    assert!(v["content_hash"].as_str().is_some_and(|h| h.len() == 16));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_output_byte_for_byte() {
+    let a = tianxia(&["run", TUTORIAL, "--seed", "9", "--format", "json"]);
+    let b = tianxia(&["run", TUTORIAL, "--seed", "9", "--format", "json"]);
+    assert_eq!(a.stdout, b.stdout);
+    let c = tianxia(&["run", TUTORIAL, "--seed", "10", "--format", "json"]);
+    assert_ne!(json(&a)["digest"], json(&c)["digest"]);
+}
+
+#[test]
+fn run_text_is_a_chronicle_with_a_faction_table() {
+    let out = tianxia(&["run", TUTORIAL, "--seed", "3"]);
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(s.contains("battle at"), "{s}");
+    assert!(s.contains("asks wei for passage"));
+    assert!(s.contains("faction") && s.contains("provinces") && s.contains("field men"));
+    assert!(s.lines().any(|l| l.starts_with("1230-09-01  ")), "lines are dated");
+}
+
+#[test]
+fn events_are_written_as_json_lines() {
+    let file: PathBuf = std::env::temp_dir().join(format!("tianxia-events-{}.jsonl", std::process::id()));
+    let out = tianxia(&["run", TUTORIAL, "--seed", "3", "--format", "json", "--events", file.to_str().unwrap_or("")]);
+    assert!(out.status.success());
+    let lines = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    let parsed: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
+    assert!(parsed.len() > 10);
+    assert!(parsed.iter().all(|e| e["turn"].is_u64() && e["date"].is_string() && e["kind"].is_string()));
+    assert!(parsed.iter().any(|e| e["kind"] == "battle"));
+}
+
+#[test]
+fn bad_input_exits_2_with_located_errors_and_nothing_on_stdout() {
+    let broken = Path::new("crates/tianxia-scenario/tests/corpus/unknown_ids.ron");
+    for args in [
+        vec!["run", broken.to_str().unwrap_or("")],
+        vec!["validate", broken.to_str().unwrap_or("")],
+        vec!["run", TUTORIAL, "--set", "armies.nobody.cavalry=1"],
+        vec!["run", TUTORIAL, "--variant", "no_such_variant"],
+        vec!["run", "no/such/file.ron"],
+        vec!["run", TUTORIAL, "--seed", "not-a-number"],
+    ] {
+        let out = tianxia(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout: {}", text(&out.stdout));
+        assert!(!out.stderr.is_empty());
+    }
+    let out = tianxia(&["validate", broken.to_str().unwrap_or("")]);
+    let err = text(&out.stderr);
+    assert!(err.contains("unknown_ids.ron:16:35: unknown province `kaifng`"), "{err}");
+    assert!(err.contains("did you mean `kaifeng`?"), "{err}");
+    assert!(err.contains("3 problems found"), "{err}");
+}
+
+#[test]
+fn validate_accepts_the_shipped_scenarios() {
+    let mut args = vec!["validate".to_string()];
+    for e in std::fs::read_dir("scenarios").into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "ron") {
+            args.push(p.display().to_string());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = tianxia(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("ok: ")).count(), args.len() - 1);
+}
