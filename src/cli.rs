@@ -60,6 +60,49 @@ enum Command {
         #[arg(long, value_name = "FILE.jsonl")]
         events: Option<PathBuf>,
     },
+    /// Run many seeds of a scenario across arms, and aggregate the outcomes.
+    Batch {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        /// Runs per arm.
+        #[arg(long)]
+        runs: u64,
+        /// Base seed; run i uses a seed derived from (base seed, i) in every arm.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// An arm: `baseline`, or variant names joined by `+` (repeatable).
+        #[arg(long = "arm", value_name = "SPEC")]
+        arms: Vec<String>,
+        /// Multiply the arms by each value of a field: PATH=V1,V2,... (repeatable).
+        #[arg(long = "sweep", value_name = "PATH=V1,V2,...")]
+        sweeps: Vec<String>,
+        #[command(flatten)]
+        layers: Layers,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard K of N (K from 0 to N-1); combine shards with `tianxia merge`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<(u64, u64)>,
+        /// Write runs.csv, summary.json and batch.json to this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Continue an interrupted batch in --out without redoing finished runs.
+        #[arg(long)]
+        resume: bool,
+        /// Output format of the summary on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Combine the folders of a sharded batch into the result of the whole batch.
+    Merge {
+        /// Shard folders (each written by `batch --shard K/N --out DIR`).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the combined runs.csv and summary.json.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Check scenario files (with mods) and report every problem found.
     Validate {
         /// Scenario files.
@@ -85,6 +128,16 @@ pub fn main() -> ExitCode {
             run(&scenario, seed, &layers, format, events.as_deref())
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
+        Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, format } => {
+            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, format)
+        }
+        Command::Merge { dirs, out } => match tianxia_montecarlo::merge(&dirs, &out) {
+            Ok(summary) => {
+                print!("{}", tianxia_montecarlo::table(&summary));
+                ExitCode::SUCCESS
+            }
+            Err(e) => batch_error(&e),
+        },
     }
 }
 
@@ -258,4 +311,87 @@ fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
         }
     }
     worst
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s.split_once('/').ok_or("write the shard as K/N, e.g. 0/8")?;
+    let k = k.trim().parse::<u64>().map_err(|_| format!("`{k}` is not a shard number"))?;
+    let n = n.trim().parse::<u64>().map_err(|_| format!("`{n}` is not a shard count"))?;
+    if n == 0 || k >= n {
+        return Err(format!("shard {k}/{n}: K must be from 0 to N-1"));
+    }
+    Ok((k, n))
+}
+
+fn batch_error(e: &tianxia_montecarlo::BatchError) -> ExitCode {
+    use tianxia_montecarlo::BatchError;
+    match e {
+        BatchError::Load { arm, error } => {
+            eprintln!("error: in arm `{arm}`:");
+            report(error)
+        }
+        BatchError::Input(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        BatchError::Internal(msg) => internal(msg),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    scenario: PathBuf,
+    runs: u64,
+    seed: u64,
+    arms: &[String],
+    sweeps: &[String],
+    layers: &Layers,
+    threads: Option<usize>,
+    shard: Option<(u64, u64)>,
+    out: Option<PathBuf>,
+    resume: bool,
+    format: Format,
+) -> ExitCode {
+    let arms = match tianxia_montecarlo::plan_arms(arms, &layers.variants, &layers.sets, sweeps) {
+        Ok(a) => a,
+        Err(e) => return batch_error(&e),
+    };
+    let cfg = tianxia_montecarlo::BatchConfig {
+        scenario,
+        runs,
+        base_seed: seed,
+        arms,
+        mods: layers.mods.clone(),
+        threads,
+        shard,
+        out,
+        resume,
+    };
+    let bar = if is_terminal() {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let result = tianxia_montecarlo::run_batch(&cfg, &progress);
+    bar.finish_and_clear();
+    match result {
+        Ok(r) => {
+            let text = match format {
+                Format::Json => format!("{}\n", r.summary),
+                Format::Text => tianxia_montecarlo::table(&r.summary),
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => batch_error(&e),
+    }
 }

@@ -1,0 +1,731 @@
+//! Batch experiments: many runs of a scenario across arms (variant sets, overrides,
+//! sweeps), in parallel and deterministic, aggregated into probabilities and
+//! distributions with intervals, streamed to `runs.csv`, sharded for clusters and
+//! resumable after a crash.
+//!
+//! Determinism: run `i` uses seed `run_seed(base_seed, i)` in every arm (common random
+//! numbers); results are consumed in (run, arm) order whatever the thread count, so
+//! files and summaries are byte-identical for any `--threads` and any sharding.
+//!
+//! Architecture invariant: this crate knows files and threads, not terminals: progress
+//! goes to a callback, errors to [`BatchError`].
+
+pub mod stats;
+
+use crate::stats::{Agg, Paired, V, sorted_counts};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use tianxia_engine::outcome::OutcomeValue;
+use tianxia_engine::rng::run_seed;
+use tianxia_scenario::resolve::OutcomeKind;
+use tianxia_scenario::{LoadError, LoadOptions, Scenario};
+
+/// Why a batch could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The scenario (for some arm) has problems.
+    #[error("{arm}: the scenario has problems")]
+    Load {
+        /// The arm whose layering failed.
+        arm: String,
+        /// The problems.
+        error: LoadError,
+    },
+    /// Bad arguments or files given by the user.
+    #[error("{0}")]
+    Input(String),
+    /// Something went wrong inside.
+    #[error("{0}")]
+    Internal(String),
+}
+
+fn input(msg: impl Into<String>) -> BatchError {
+    BatchError::Input(msg.into())
+}
+
+/// One arm: a name and the layers that make it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmDef {
+    /// Its name (`baseline`, `song_grants_passage+no_blizzard`, with `[path=v]` for sweeps).
+    pub name: String,
+    /// Variants, in order.
+    pub variants: Vec<String>,
+    /// Overrides, in order (common ones first).
+    pub sets: Vec<String>,
+}
+
+/// Builds the arms of a batch from the command line's `--arm`, `--variant`, `--set` and
+/// `--sweep` values, as DESIGN.md's contract says.
+pub fn plan_arms(
+    arms: &[String],
+    variants: &[String],
+    sets: &[String],
+    sweeps: &[String],
+) -> Result<Vec<ArmDef>, BatchError> {
+    let mut out: Vec<ArmDef> = if arms.is_empty() {
+        let name = if variants.is_empty() { "baseline".to_string() } else { variants.join("+") };
+        vec![ArmDef { name, variants: variants.to_vec(), sets: sets.to_vec() }]
+    } else {
+        arms.iter()
+            .map(|spec| {
+                let spec = spec.trim();
+                let vs: Vec<String> = if spec == "baseline" {
+                    Vec::new()
+                } else {
+                    spec.split('+').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+                };
+                if vs.is_empty() && spec != "baseline" {
+                    return Err(input(format!("--arm `{spec}` names no variant (use `baseline` or `a+b`)")));
+                }
+                let mut all = variants.to_vec();
+                all.extend(vs);
+                Ok(ArmDef { name: spec.to_string(), variants: all, sets: sets.to_vec() })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    for sweep in sweeps {
+        let Some((path, values)) = sweep.split_once('=') else {
+            return Err(input(format!("--sweep `{sweep}` is not PATH=V1,V2,...")));
+        };
+        let values = split_values(values);
+        if values.is_empty() {
+            return Err(input(format!("--sweep `{sweep}` has no values")));
+        }
+        out = out
+            .iter()
+            .flat_map(|arm| {
+                values.iter().map(move |v| {
+                    let mut a = arm.clone();
+                    a.name = format!("{} [{}={}]", arm.name, path.trim(), v);
+                    a.sets.push(format!("{}={}", path.trim(), v));
+                    a
+                })
+            })
+            .collect();
+    }
+    let mut names: Vec<&str> = out.iter().map(|a| a.name.as_str()).collect();
+    names.sort();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(input(format!("the arm `{}` is given twice", w[0])));
+    }
+    Ok(out)
+}
+
+/// Splits `a,b,(c, d)` on top-level commas.
+fn split_values(s: &str) -> Vec<String> {
+    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
+    for ch in s.chars() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur).trim().to_string());
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out.into_iter().filter(|v| !v.is_empty()).collect()
+}
+
+/// What a batch is: everything that decides its result.
+#[derive(Clone, Debug)]
+pub struct BatchConfig {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Runs per arm.
+    pub runs: u64,
+    /// Base seed.
+    pub base_seed: u64,
+    /// The arms.
+    pub arms: Vec<ArmDef>,
+    /// Mod folders, for every arm.
+    pub mods: Vec<PathBuf>,
+    /// Worker threads (None: all cores).
+    pub threads: Option<usize>,
+    /// Run only shard K of N (0-based K).
+    pub shard: Option<(u64, u64)>,
+    /// Where to write runs.csv and summary.json.
+    pub out: Option<PathBuf>,
+    /// Continue the batch already in `out`.
+    pub resume: bool,
+}
+
+/// A loaded arm.
+struct Arm {
+    def: ArmDef,
+    scenario: Scenario,
+}
+
+/// What a finished batch produced.
+#[derive(Clone, Debug)]
+pub struct BatchResult {
+    /// The summary (summary.json).
+    pub summary: Value,
+    /// Runs done by this process (not counting resumed ones).
+    pub runs_done: u64,
+}
+
+/// The identity of a batch: two batches with equal identities produce equal results.
+fn identity(cfg: &BatchConfig, arms: &[Arm]) -> Value {
+    let first = &arms[0].scenario;
+    json!({
+        "scenario": first.id,
+        "content_hash": first.content_hash,
+        "engine_version": tianxia_engine::VERSION,
+        "base_seed": cfg.base_seed,
+        "runs_per_arm": cfg.runs,
+        "mods": first.mods.iter().map(|m| format!("{}@{}", m.id, m.version)).collect::<Vec<_>>(),
+        "arms": arms.iter().map(|a| json!({"name": a.def.name, "variants": a.def.variants, "sets": a.def.sets})).collect::<Vec<_>>(),
+        "outcomes": first.outcomes.iter().map(|(k, kind)| json!([k, kind_name(*kind)])).collect::<Vec<_>>(),
+    })
+}
+
+fn kind_name(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::Bool => "bool",
+        OutcomeKind::Number => "number",
+        OutcomeKind::Category => "category",
+    }
+}
+
+/// The runs of shard `k` of `n` out of `runs`: a contiguous block.
+pub fn shard_range(runs: u64, shard: Option<(u64, u64)>) -> Range<u64> {
+    match shard {
+        None => 0..runs,
+        Some((k, n)) => {
+            let per = |i: u64| (u128::from(runs) * u128::from(i) / u128::from(n)) as u64;
+            per(k)..per(k + 1)
+        }
+    }
+}
+
+/// Streams rows into the aggregate, in (run, arm) order.
+pub struct Aggregator {
+    outcomes: Vec<(String, OutcomeKind)>,
+    aggs: Vec<Vec<Option<Agg>>>,
+    paired: Vec<Vec<Paired>>,
+    runs: u64,
+}
+
+impl Aggregator {
+    fn new(arms: usize, outcomes: Vec<(String, OutcomeKind)>) -> Aggregator {
+        let (na, no) = (arms, outcomes.len());
+        Aggregator { outcomes, aggs: vec![vec![None; no]; na], paired: vec![vec![Paired::default(); no]; na], runs: 0 }
+    }
+
+    /// Adds one run: the values of every arm, in arm order.
+    fn push_run(&mut self, per_arm: &[Vec<V>]) {
+        for (a, values) in per_arm.iter().enumerate() {
+            for (o, v) in values.iter().enumerate() {
+                self.aggs[a][o].get_or_insert_with(|| Agg::for_value(v)).push(v);
+                if a > 0 {
+                    self.paired[a][o].push(v, &per_arm[0][o], self.runs);
+                }
+            }
+        }
+        self.runs += 1;
+    }
+
+    fn summary(&self, ident: &Value, runs_per_arm: u64) -> Value {
+        let arms: Vec<Value> = ident["arms"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(a, mut arm)| {
+                let mut outcomes = Map::new();
+                let mut vs = Map::new();
+                for (o, (key, kind)) in self.outcomes.iter().enumerate() {
+                    let agg = self.aggs[a][o].as_ref().map_or(Value::Null, Agg::to_json);
+                    outcomes.insert(key.clone(), agg);
+                    if a > 0 {
+                        vs.insert(key.clone(), self.paired[a][o].to_json(kind_name(*kind)));
+                    }
+                }
+                arm["runs"] = json!(self.runs);
+                arm["outcomes"] = Value::Object(outcomes);
+                if a > 0 {
+                    arm["vs_first"] = Value::Object(vs);
+                }
+                arm
+            })
+            .collect();
+        json!({
+            "scenario": ident["scenario"],
+            "base_seed": ident["base_seed"],
+            "runs_per_arm": runs_per_arm,
+            "arms": arms,
+            "content_hash": ident["content_hash"],
+            "engine_version": ident["engine_version"],
+            "mods": ident["mods"],
+            "seeds": "run i of every arm uses seed run_seed(base_seed, i); replay it with `tianxia run --seed SEED`",
+        })
+    }
+}
+
+fn value(v: &OutcomeValue) -> V {
+    match v {
+        OutcomeValue::Bool(b) => V::B(*b),
+        OutcomeValue::Number(x) => V::N(*x),
+        OutcomeValue::Category(c) => V::C(c.clone()),
+    }
+}
+
+fn parse_value(s: &str, kind: OutcomeKind) -> Option<V> {
+    match kind {
+        OutcomeKind::Bool => s.parse().ok().map(V::B),
+        OutcomeKind::Number => s.parse().ok().map(V::N),
+        OutcomeKind::Category => Some(V::C(s.to_string())),
+    }
+}
+
+/// Runs a batch.
+pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<BatchResult, BatchError> {
+    if cfg.runs == 0 {
+        return Err(input("--runs must be at least 1"));
+    }
+    if let Some((k, n)) = cfg.shard
+        && (n == 0 || k >= n)
+    {
+        return Err(input(format!("--shard {k}/{n}: K must be below N (shards are numbered 0..N-1)")));
+    }
+    if cfg.resume && cfg.out.is_none() {
+        return Err(input("--resume needs --out DIR"));
+    }
+    let arms: Vec<Arm> = cfg
+        .arms
+        .iter()
+        .map(|def| {
+            let opts = LoadOptions { variants: def.variants.clone(), sets: def.sets.clone(), mods: cfg.mods.clone() };
+            tianxia_scenario::load(&cfg.scenario, &opts)
+                .map(|scenario| Arm { def: def.clone(), scenario })
+                .map_err(|error| BatchError::Load { arm: def.name.clone(), error })
+        })
+        .collect::<Result<_, _>>()?;
+    if arms.is_empty() {
+        return Err(input("a batch needs at least one arm"));
+    }
+    let ident = identity(cfg, &arms);
+    let outcomes = arms[0].scenario.outcomes.clone();
+    let mut agg = Aggregator::new(arms.len(), outcomes.clone());
+    let range = shard_range(cfg.runs, cfg.shard);
+    let mut shard_ident = ident.clone();
+    if let Some((k, n)) = cfg.shard {
+        shard_ident["shard"] = json!([k, n]);
+        shard_ident["run_range"] = json!([range.start, range.end]);
+    }
+
+    // Output files, fresh or resumed.
+    let mut writer = None;
+    let mut next = range.start;
+    if let Some(dir) = &cfg.out {
+        let (w, done) = open_out(dir, &shard_ident, &outcomes, arms.len(), range.clone(), cfg.resume, &mut agg)?;
+        writer = Some(w);
+        next = done;
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| BatchError::Internal(format!("cannot start worker threads: {e}")))?;
+    let total = range.end - range.start;
+    let na = arms.len();
+    const BLOCK: u64 = 512;
+    let mut done_here = 0;
+    progress(next - range.start, total);
+    while next < range.end {
+        let end = (next + BLOCK).min(range.end);
+        let tasks: Vec<(u64, usize)> = (next..end).flat_map(|r| (0..na).map(move |a| (r, a))).collect();
+        let results: Vec<Result<Vec<V>, String>> = pool.install(|| {
+            tasks
+                .par_iter()
+                .map(|&(r, a)| {
+                    let seed = run_seed(cfg.base_seed, r);
+                    let mut sim =
+                        arms[a].scenario.sim(seed).map_err(|e| format!("run {r} of {}: {e}", arms[a].def.name))?;
+                    Ok(sim.run().outcomes.iter().map(|(_, v)| value(v)).collect())
+                })
+                .collect()
+        });
+        let mut buf = String::new();
+        for (chunk, r) in results.chunks(na).zip(next..end) {
+            let per_arm: Vec<Vec<V>> = chunk.iter().cloned().collect::<Result<_, _>>().map_err(BatchError::Internal)?;
+            for (a, values) in per_arm.iter().enumerate() {
+                buf.push_str(&csv_row(&arms[a].def.name, r, run_seed(cfg.base_seed, r), values));
+            }
+            agg.push_run(&per_arm);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write_all(buf.as_bytes())
+                .and_then(|_| w.flush())
+                .map_err(|e| input(format!("cannot write runs.csv: {e}")))?;
+        }
+        done_here += end - next;
+        next = end;
+        progress(next - range.start, total);
+    }
+    let summary = agg.summary(&shard_ident, cfg.runs);
+    if let Some(dir) = &cfg.out {
+        write_json(&dir.join("summary.json"), &summary)?;
+    }
+    Ok(BatchResult { summary, runs_done: done_here })
+}
+
+fn csv_row(arm: &str, run: u64, seed: u64, values: &[V]) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut rec = vec![arm.to_string(), run.to_string(), seed.to_string()];
+    rec.extend(values.iter().map(V::to_csv));
+    let _ = w.write_record(&rec);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn header(outcomes: &[(String, OutcomeKind)]) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut rec = vec!["arm".to_string(), "run".into(), "seed".into()];
+    rec.extend(outcomes.iter().map(|(k, _)| k.clone()));
+    let _ = w.write_record(&rec);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn write_json(path: &Path, v: &Value) -> Result<(), BatchError> {
+    let tmp = path.with_extension("json.tmp");
+    let text = serde_json::to_string_pretty(v).map_err(|e| BatchError::Internal(e.to_string()))? + "\n";
+    fs::write(&tmp, text)
+        .and_then(|_| fs::rename(&tmp, path))
+        .map_err(|e| input(format!("cannot write {}: {e}", path.display())))
+}
+
+fn read_json(path: &Path) -> Result<Value, BatchError> {
+    let text = fs::read_to_string(path).map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| input(format!("{} is not valid JSON: {e}", path.display())))
+}
+
+/// Opens `dir` for a batch: creates the files, or (resuming) checks them, truncates an
+/// incomplete tail, replays the finished rows into `agg`, and returns where to go on.
+#[allow(clippy::too_many_arguments)]
+fn open_out(
+    dir: &Path,
+    ident: &Value,
+    outcomes: &[(String, OutcomeKind)],
+    arms: usize,
+    range: Range<u64>,
+    resume: bool,
+    agg: &mut Aggregator,
+) -> Result<(File, u64), BatchError> {
+    let runs_csv = dir.join("runs.csv");
+    let batch_json = dir.join("batch.json");
+    if !resume {
+        if runs_csv.exists() {
+            return Err(input(format!(
+                "{} already holds a batch: add --resume to continue it, or choose another --out",
+                dir.display()
+            )));
+        }
+        fs::create_dir_all(dir).map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
+        write_json(&batch_json, ident)?;
+        let mut f = File::create(&runs_csv).map_err(|e| input(format!("cannot create {}: {e}", runs_csv.display())))?;
+        f.write_all(header(outcomes).as_bytes())
+            .map_err(|e| input(format!("cannot write {}: {e}", runs_csv.display())))?;
+        return Ok((f, range.start));
+    }
+    let before = read_json(&batch_json)?;
+    if &before != ident {
+        return Err(input(format!(
+            "the batch in {} was started with other settings (scenario, seed, runs, arms, mods or engine version differ); resume it with the same command, or choose another --out",
+            dir.display()
+        )));
+    }
+    let (good_bytes, runs_done) =
+        scan_rows(&runs_csv, outcomes, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
+    let mut f = OpenOptions::new()
+        .write(true)
+        .open(&runs_csv)
+        .map_err(|e| input(format!("cannot open {}: {e}", runs_csv.display())))?;
+    f.set_len(good_bytes).map_err(|e| input(format!("cannot truncate {}: {e}", runs_csv.display())))?;
+    f.seek(SeekFrom::End(0)).map_err(|e| input(e.to_string()))?;
+    Ok((f, range.start + runs_done))
+}
+
+/// Reads runs.csv, checking the header and the order of rows, and feeds every complete
+/// run (all arms present) to `each`. Returns the byte length of the complete part and
+/// how many runs it holds. Anything after the last complete run (a cut line, a run with
+/// only some arms) is ignored: a crash can leave exactly that.
+fn scan_rows(
+    path: &Path,
+    outcomes: &[(String, OutcomeKind)],
+    arms: usize,
+    first_run: u64,
+    each: &mut dyn FnMut(&[Vec<V>]),
+) -> Result<(u64, u64), BatchError> {
+    let file = File::open(path).map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    let mut pos = 0u64;
+    let n = reader.read_line(&mut line).map_err(|e| input(e.to_string()))?;
+    if line != header(outcomes) {
+        return Err(input(format!(
+            "{} does not start with the expected header: {}",
+            path.display(),
+            header(outcomes).trim()
+        )));
+    }
+    pos += n as u64;
+    let mut good = pos;
+    let mut runs = 0u64;
+    let mut group: Vec<Vec<V>> = Vec::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(|e| input(e.to_string()))?;
+        if n == 0 || !line.ends_with('\n') {
+            break;
+        }
+        pos += n as u64;
+        let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        let Some(Ok(rec)) = r.records().next() else { break };
+        let expected_run = first_run + runs;
+        let ok =
+            rec.len() == 3 + outcomes.len() && rec.get(1).and_then(|x| x.parse::<u64>().ok()) == Some(expected_run);
+        let values: Option<Vec<V>> = if ok {
+            outcomes.iter().enumerate().map(|(i, (_, k))| parse_value(rec.get(3 + i).unwrap_or(""), *k)).collect()
+        } else {
+            None
+        };
+        let Some(values) = values else {
+            return Err(input(format!(
+                "{}: row for run {} is malformed or out of order: {}",
+                path.display(),
+                expected_run,
+                line.trim()
+            )));
+        };
+        group.push(values);
+        if group.len() == arms {
+            each(&group);
+            group.clear();
+            runs += 1;
+            good = pos;
+        }
+    }
+    Ok((good, runs))
+}
+
+/// Combines shard directories into `out`: exactly the runs.csv and summary.json the
+/// unsharded batch would have written. Refuses shards of different batches, overlapping
+/// shards, missing shards and unfinished shards.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
+    if dirs.is_empty() {
+        return Err(input("merge needs at least one shard directory"));
+    }
+    let mut shards = Vec::new();
+    for d in dirs {
+        let ident = read_json(&d.join("batch.json"))?;
+        let Some((k, n)) = ident["shard"].as_array().and_then(|s| Some((s.first()?.as_u64()?, s.get(1)?.as_u64()?)))
+        else {
+            return Err(input(format!("{} is not a shard (its batch.json has no \"shard\")", d.display())));
+        };
+        shards.push((k, n, d.clone(), ident));
+    }
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("shard");
+            o.remove("run_range");
+        }
+        v
+    };
+    let base = strip(&shards[0].3);
+    let n = shards[0].1;
+    for (k, nk, d, ident) in &shards {
+        if strip(ident) != base {
+            return Err(input(format!(
+                "{} belongs to another batch than {} (scenario, seed, runs, arms, mods or engine version differ)",
+                d.display(),
+                shards[0].2.display()
+            )));
+        }
+        if *nk != n {
+            return Err(input(format!(
+                "{} is shard {k}/{nk}, but {} is shard of {n}",
+                d.display(),
+                shards[0].2.display()
+            )));
+        }
+    }
+    shards.sort_by_key(|s| s.0);
+    for w in shards.windows(2) {
+        if w[0].0 == w[1].0 {
+            return Err(input(format!(
+                "shard {} is given twice ({} and {})",
+                w[0].0,
+                w[0].2.display(),
+                w[1].2.display()
+            )));
+        }
+    }
+    let have: Vec<u64> = shards.iter().map(|s| s.0).collect();
+    let missing: Vec<String> = (0..n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+    if !missing.is_empty() {
+        return Err(input(format!("shards missing: {}", missing.join(", "))));
+    }
+
+    let outcomes: Vec<(String, OutcomeKind)> = base["outcomes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| {
+            let k = o.get(0)?.as_str()?.to_string();
+            let kind = match o.get(1)?.as_str()? {
+                "bool" => OutcomeKind::Bool,
+                "number" => OutcomeKind::Number,
+                _ => OutcomeKind::Category,
+            };
+            Some((k, kind))
+        })
+        .collect();
+    let arm_names: Vec<String> = base["arms"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a["name"].as_str().map(String::from))
+        .collect();
+    let runs = base["runs_per_arm"].as_u64().unwrap_or(0);
+    let mut agg = Aggregator::new(arm_names.len(), outcomes.clone());
+    fs::create_dir_all(out).map_err(|e| input(format!("cannot create {}: {e}", out.display())))?;
+    let mut w = File::create(out.join("runs.csv")).map_err(|e| input(format!("cannot create runs.csv: {e}")))?;
+    w.write_all(header(&outcomes).as_bytes()).map_err(|e| input(e.to_string()))?;
+    for (k, _, d, _) in &shards {
+        let range = shard_range(runs, Some((*k, n)));
+        let path = d.join("runs.csv");
+        let (bytes, done) =
+            scan_rows(&path, &outcomes, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
+        if done != range.end - range.start {
+            return Err(input(format!(
+                "shard {k}/{n} in {} is unfinished: {done} of {} runs (finish it with --resume)",
+                d.display(),
+                range.end - range.start
+            )));
+        }
+        let mut f = File::open(&path).map_err(|e| input(e.to_string()))?;
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut body).map_err(|e| input(e.to_string()))?;
+        let start = header(&outcomes).len();
+        w.write_all(&body[start..bytes as usize]).map_err(|e| input(e.to_string()))?;
+    }
+    w.flush().map_err(|e| input(e.to_string()))?;
+    write_json(&out.join("batch.json"), &base)?;
+    let summary = agg.summary(&base, runs);
+    write_json(&out.join("summary.json"), &summary)?;
+    Ok(summary)
+}
+
+/// The summary as a table: outcomes down, arms across, with intervals and paired
+/// differences against the first arm.
+pub fn table(summary: &Value) -> String {
+    let arms = summary["arms"].as_array().cloned().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut head = vec!["outcome".to_string()];
+    head.extend(arms.iter().map(|a| format!("{} (n={})", a["name"].as_str().unwrap_or("?"), a["runs"])));
+    rows.push(head);
+    let keys: Vec<String> =
+        arms.first().and_then(|a| a["outcomes"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    for key in keys {
+        let mut row = vec![key.clone()];
+        for (i, a) in arms.iter().enumerate() {
+            let o = &a["outcomes"][&key];
+            let mut cell = match o["kind"].as_str() {
+                Some("bool") => format!("{:.3} [{:.3}, {:.3}]", f(&o["p"]), f(&o["ci95"][0]), f(&o["ci95"][1])),
+                Some("number") => {
+                    format!("{} (p05 {}, p95 {})", num(f(&o["mean"])), num(f(&o["p05"])), num(f(&o["p95"])))
+                }
+                Some("category") => o["freq"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .take(3)
+                            .map(|(l, p)| format!("{l} {:.0}%", f(p) * 100.0))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            if i > 0 {
+                let d = &a["vs_first"][&key];
+                match d["kind"].as_str() {
+                    Some("category") => {
+                        if let Some((l, x)) = d["freq_diff"].as_object().and_then(|m| {
+                            m.iter().max_by(|x, y| f(&x.1["diff"]).abs().total_cmp(&f(&y.1["diff"]).abs()))
+                        }) {
+                            cell += &format!(
+                                "  Δ {l} {:+.0}% [{:+.0}, {:+.0}]",
+                                f(&x["diff"]) * 100.0,
+                                f(&x["ci95"][0]) * 100.0,
+                                f(&x["ci95"][1]) * 100.0
+                            );
+                        }
+                    }
+                    Some("bool") => {
+                        cell +=
+                            &format!("  Δ {:+.3} [{:+.3}, {:+.3}]", f(&d["diff"]), f(&d["ci95"][0]), f(&d["ci95"][1]))
+                    }
+                    Some(_) => {
+                        cell += &format!(
+                            "  Δ {} [{}, {}]",
+                            snum(f(&d["diff"])),
+                            snum(f(&d["ci95"][0])),
+                            snum(f(&d["ci95"][1]))
+                        )
+                    }
+                    None => {}
+                }
+            }
+            row.push(cell);
+        }
+        rows.push(row);
+    }
+    let widths: Vec<usize> =
+        (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut s = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+        if i == 0 {
+            s.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(0.0)
+}
+
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 { format!("{x:.0}") } else { format!("{x:.3}") }
+}
+
+fn snum(x: f64) -> String {
+    if x.abs() >= 100.0 { format!("{x:+.0}") } else { format!("{x:+.3}") }
+}
+
+/// The labels of a category aggregate by frequency (for reports).
+pub fn top_labels(agg: &Agg) -> Vec<String> {
+    match agg {
+        Agg::Category { counts, .. } => sorted_counts(counts).into_iter().map(|(l, _)| l.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
