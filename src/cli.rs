@@ -237,7 +237,7 @@ fn run_json(s: &Scenario, seed: u64, r: &tianxia_engine::RunResult) -> Value {
         "outcomes": outcomes,
         "digest": r.digest,
         "sets": s.sets,
-        "mods": s.mods.iter().map(|m| format!("{}@{}", m.id, m.version)).collect::<Vec<_>>(),
+        "mods": s.mods.iter().map(|m| if m.version.is_empty() { m.id.clone() } else { format!("{}@{}", m.id, m.version) }).collect::<Vec<_>>(),
         "content_hash": s.content_hash,
         "engine_version": tianxia_engine::VERSION,
     })

@@ -60,9 +60,10 @@ pub struct Access {
 }
 
 impl Access {
-    /// Whether entering `province` by `route` is covered.
+    /// Whether entering `province` by `route` is covered. With neither provinces nor
+    /// routes named, the whole of the grantor's land is covered.
     pub fn covers(&self, province: ProvinceId, route: Option<RouteId>) -> bool {
-        self.provinces.is_empty()
+        (self.provinces.is_empty() && self.routes.is_empty())
             || self.provinces.contains(&province)
             || route.is_some_and(|r| self.routes.contains(&r))
     }

@@ -146,7 +146,12 @@ impl EventLog {
 
     /// The digest of the log so far: 16 hex digits.
     pub fn digest(&self) -> String {
-        format!("{:016x}", self.hasher.digest())
+        format!("{:016x}", self.digest_u64())
+    }
+
+    /// The digest as a number.
+    pub fn digest_u64(&self) -> u64 {
+        self.hasher.digest()
     }
 }
 
@@ -185,7 +190,17 @@ impl fmt::Display for LogKind {
                     write!(f, "{text}")
                 }
             }
-            Relation { a, b, relation, cause } => write!(f, "{a} and {b}: {relation:?} ({cause})"),
+            Relation { a, b, relation, cause } => {
+                let state = match relation {
+                    crate::diplomacy::Relation::War => "at war".to_string(),
+                    crate::diplomacy::Relation::Peace => "at peace".to_string(),
+                    crate::diplomacy::Relation::Alliance => "allied".to_string(),
+                    crate::diplomacy::Relation::Truce { until } => {
+                        format!("in truce until {}", Date::from_days(*until))
+                    }
+                };
+                write!(f, "{a} and {b} are now {state} ({cause})")
+            }
             AccessRequest { requester, host } => write!(f, "{requester} asks {host} for passage"),
             AccessAnswer { host, requester, granted } => {
                 write!(f, "{host} {} {requester}'s request for passage", if *granted { "grants" } else { "refuses" })
@@ -206,14 +221,14 @@ impl fmt::Display for LogKind {
                 write!(f, "{army} crosses into {host} land at {province} without leave")
             }
             TrespassAnswer { army, host, province, commander, response } => {
-                let who = commander.clone().unwrap_or_else(|| host.clone());
+                let who = commander.as_ref().map_or_else(|| host.clone(), |c| format!("{c} ({host})"));
                 let what = match response {
                     TrespassResponse::Resist => "resists",
                     TrespassResponse::Ignore => "lets it pass",
                     TrespassResponse::Flee => "flees",
                     TrespassResponse::Supply => "gives way and supplies grain and guides to",
                 };
-                write!(f, "at {province}, {who} ({host}) {what} {army}")
+                write!(f, "at {province}, {who} {what} {army}")
             }
             Battle { province, weather, winner, ratio, rout, winners, losers } => write!(
                 f,

@@ -143,7 +143,7 @@ impl RouteGraph {
         to: ProvinceId,
         cost: impl FnMut(&Route, ProvinceId, ProvinceId) -> Option<f64>,
     ) -> Option<(f64, Vec<ProvinceId>)> {
-        let tree = self.search(from, f64::INFINITY, cost);
+        let tree = self.run(from, f64::INFINITY, Some(to), cost);
         tree.cost(to).is_finite().then(|| (tree.cost(to), tree.path_to(to)))
     }
 
@@ -164,6 +164,17 @@ impl RouteGraph {
         &self,
         from: ProvinceId,
         limit: f64,
+        cost: impl FnMut(&Route, ProvinceId, ProvinceId) -> Option<f64>,
+    ) -> SearchTree {
+        self.run(from, limit, None, cost)
+    }
+
+    /// Dijkstra from `from` out to `limit`, stopping early once `stop` is settled.
+    fn run(
+        &self,
+        from: ProvinceId,
+        limit: f64,
+        stop: Option<ProvinceId>,
         mut cost: impl FnMut(&Route, ProvinceId, ProvinceId) -> Option<f64>,
     ) -> SearchTree {
         let n = self.adjacency.len();
@@ -178,6 +189,9 @@ impl RouteGraph {
                 continue;
             }
             order.push((at, d));
+            if stop == Some(at) {
+                break;
+            }
             for &(rid, next) in self.neighbours(at) {
                 let Some(c) = cost(self.route(rid), at, next) else { continue };
                 let nd = d + c;

@@ -20,7 +20,6 @@ use crate::supply::supply_armies;
 use crate::weather::{Region, Regions, Weather, draw_weather};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
-use xxhash_rust::xxh3::Xxh3;
 
 /// The one schedule a turn runs.
 #[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
@@ -339,12 +338,9 @@ pub fn hash_state(
             }
         }
     }
-    let mut h = Xxh3::new();
-    for w in &words {
-        h.update(&w.to_le_bytes());
-    }
-    h.update(log.digest().as_bytes());
-    run.state_hashes.push(h.digest());
+    words.push(log.digest_u64());
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    run.state_hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
 }
 
 /// Record phase, part 2: advance the calendar and decide whether the run is over.

@@ -124,7 +124,10 @@ pub fn ron_problem(sources: &Sources, base: &str, e: &ron::error::SpannedError, 
         ron::Error::NoSuchStructField { expected, .. } => {
             Some(format!("the fields of {what} are: {}", expected.join(", ")))
         }
-        ron::Error::MissingStructField { field, .. } => Some(format!("add `{field}: ...` to this {what}")),
+        ron::Error::MissingStructField { field, .. } => Some(format!("add `{field}: ...` to {what}")),
+        ron::Error::TrailingCharacters | ron::Error::ExpectedFloat | ron::Error::ExpectedInteger => Some(
+            "values are RON: whole numbers like 30000 (no separators), decimals like 0.5, text and dates in quotes like \"1231-05-01\"".into(),
+        ),
         ron::Error::Eof => Some("the file ends too early: is a closing bracket missing?".into()),
         _ => None,
     };
@@ -181,7 +184,7 @@ pub fn parse(sources: &Sources, source: SourceId) -> Result<Doc, Vec<Problem>> {
     }
     let top: raw::Top = match raw::options().from_str(text) {
         Ok(t) => t,
-        Err(e) => return Err(vec![ron_problem(sources, text, &e, "the scenario")]),
+        Err(e) => return Err(vec![ron_problem(sources, text, &e, "the scenario file")]),
     };
     let mut problems = Vec::new();
     let mut sections: BTreeMap<&'static str, Vec<Entry>> = BTreeMap::new();
@@ -254,6 +257,7 @@ pub fn parse(sources: &Sources, source: SourceId) -> Result<Doc, Vec<Problem>> {
 }
 
 fn entry(sources: &Sources, section: &'static str, text: &str) -> Result<Entry, Problem> {
+    let text = &text[locate::skip_trivia(text.as_bytes(), 0)..];
     let l = raw_loc(sources, text).ok_or_else(|| Problem::new(Code::Syntax, "entry outside any source", None))?;
     match entry_id(section, text) {
         Some(id) => Ok(Entry { id, source: l.source, range: l.span }),
@@ -284,28 +288,6 @@ impl Doc {
             Ok(x) => x,
             Err(e) => return vec![ron_problem(sources, body, &e, origin)],
         };
-        for (section, entries) in &add {
-            let Some(name) = SECTIONS.iter().find(|s| **s == section.as_str()) else {
-                let loc = entries.first().and_then(|r| raw_loc(sources, r.get_ron().trim()));
-                problems.push(
-                    Problem::new(Code::BadOverride, format!("there is no section `{section}`"), loc)
-                        .help(format!("sections are: {}", SECTIONS.join(", "))),
-                );
-                continue;
-            };
-            for raw in entries {
-                match entry(sources, name, raw.get_ron().trim()) {
-                    Ok(e) => {
-                        let list = self.sections.entry(name).or_default();
-                        match list.iter_mut().find(|x| x.id == e.id) {
-                            Some(slot) => *slot = e,
-                            None => list.push(e),
-                        }
-                    }
-                    Err(p) => problems.push(p),
-                }
-            }
-        }
         for r in &remove {
             let loc = loc(sources, r);
             match r.value.split_once('.') {
@@ -330,6 +312,28 @@ impl Doc {
                     Problem::new(Code::BadOverride, format!("cannot remove `{}`", r.value), loc)
                         .help("write `section.id`, e.g. `events.li_bangrui_envoy`"),
                 ),
+            }
+        }
+        for (section, entries) in &add {
+            let Some(name) = SECTIONS.iter().find(|s| **s == section.as_str()) else {
+                let loc = entries.first().and_then(|r| raw_loc(sources, r.get_ron().trim()));
+                problems.push(
+                    Problem::new(Code::BadOverride, format!("there is no section `{section}`"), loc)
+                        .help(format!("sections are: {}", SECTIONS.join(", "))),
+                );
+                continue;
+            };
+            for raw in entries {
+                match entry(sources, name, raw.get_ron().trim()) {
+                    Ok(e) => {
+                        let list = self.sections.entry(name).or_default();
+                        match list.iter_mut().find(|x| x.id == e.id) {
+                            Some(slot) => *slot = e,
+                            None => list.push(e),
+                        }
+                    }
+                    Err(p) => problems.push(p),
+                }
             }
         }
         for (path, value) in &set {
@@ -387,11 +391,15 @@ impl Doc {
                 let Some(entry) = list.iter_mut().find(|e| e.id == *id) else {
                     let ids: Vec<&str> = list.iter().map(|e| e.id.as_str()).collect();
                     let hint = crate::error::did_you_mean(id, ids.iter().copied())
-                        .map_or_else(|| format!("the {section} are: {}", ids.join(", ")), |m| format!("did you mean `{section}.{m}`?"));
+                        .map_or_else(
+                            || if ids.is_empty() { format!("there are no {section}") } else { format!("the {section} are: {}", ids.join(", ")) },
+                            |m| format!("did you mean `{section}.{m}`?"),
+                        );
                     return Err(bad(format!("there is no `{id}` in {section}"), hint));
                 };
                 let old = Doc::text(sources, entry).to_string();
-                let new = locate::set_path(&old, fields, value).map_err(|e| bad(format!("cannot set `{path}`: {e}"), String::new()))?;
+                let new = locate::set_path(&old, fields, value)
+                    .map_err(|e| bad(format!("cannot set `{path}`: {e}"), format!("`{section}.{id}` has no fields to set")))?;
                 let src = sources.add(format!("<{origin}: {path}>"), new);
                 let len = sources.get(src).1.len();
                 *entry = Entry { id: entry.id.clone(), source: src, range: 0..len };
@@ -399,7 +407,7 @@ impl Doc {
             }
             _ => Err(bad(
                 format!("cannot set `{path}`"),
-                "write `section.id.field` (armies.tolui_right_wing.cavalry), `params.name` or a top-level setting (start, end, turn_days)".into(),
+                "write `section.id.field` (armies.tolui_right_wing.cavalry), `params.name` or a top-level setting (start, end, turn_days, name, description)".into(),
             )),
         }
     }

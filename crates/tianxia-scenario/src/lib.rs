@@ -312,19 +312,20 @@ fn read_manifest(sources: &mut Sources, dir: &Path) -> Result<(PathBuf, raw::Man
 /// A short, plain list of a scenario's contents, for `validate`.
 pub fn summary(s: &Scenario) -> String {
     let w = s.template();
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
     format!(
-        "{} ({}): {} factions, {} provinces, {} routes, {} armies, {} commanders, {} events, {} outcomes, {} variants, {} uncertain numbers; {} to {} in {}-day turns",
+        "{} ({}): {}, {}, {}, {}, {}, {}, {}, {}, {}; {} to {} in {}-day turns",
         s.id,
         s.name,
-        w.factions.len(),
-        w.provinces.len(),
-        w.routes.len(),
-        w.armies.len(),
-        w.commanders.len(),
-        w.events.len(),
-        w.outcomes.len(),
-        s.available_variants.len(),
-        s.slots.len(),
+        n(w.factions.len(), "faction", "factions"),
+        n(w.provinces.len(), "province", "provinces"),
+        n(w.routes.len(), "route", "routes"),
+        n(w.armies.len(), "army", "armies"),
+        n(w.commanders.len(), "commander", "commanders"),
+        n(w.events.len(), "event", "events"),
+        n(w.outcomes.len(), "outcome", "outcomes"),
+        n(s.available_variants.len(), "variant", "variants"),
+        n(s.slots.len(), "uncertain number", "uncertain numbers"),
         w.start,
         w.end,
         w.turn_days

@@ -281,7 +281,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             continue;
         }
         let key = name.clone();
-        let v = r.num(format!("params.{name}"), &sp, -1e12, 1e12, move |w, v| {
+        let v = r.num(format!("params.{name}"), &sp, 0.0, 1e12, move |w, v| {
             let _known = w.params.set(&key, v);
         });
         param_values.push((name.clone(), v));
@@ -482,13 +482,28 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         let id = &e.id;
         let faction = r.faction(&x.faction).unwrap_or(FactionId(0));
         let location = r.province(&x.at).unwrap_or(ProvinceId(0));
-        let cmds = x.commanders.iter().filter_map(|c| r.commander(c)).collect();
+        let cmds: Vec<CommanderId> = x.commanders.iter().filter_map(|c| r.commander(c)).collect();
+        for (c, sp) in cmds.iter().zip(&x.commanders) {
+            if let Some(cs) = commanders.get(c.index())
+                && cs.faction != faction
+            {
+                let at = r.loc(sp);
+                r.problem(
+                    Code::BadWorld,
+                    format!("commander `{}` serves another faction than army `{id}`", sp.value),
+                    at,
+                    None,
+                );
+            }
+        }
+        let horses_given = x.horses.is_some();
         let cavalry = r.num(format!("armies.{id}.cavalry"), &x.cavalry, 0.0, 5e6, move |w, v| {
             let a = &mut w.armies[i];
-            // Horses follow the horsemen unless given: keep the ratio.
-            let ratio = if a.cavalry > 0.0 { a.horses / a.cavalry } else { 1.0 };
             a.cavalry = v;
-            a.horses = v * ratio;
+            // Without a horses field, there is one horse per horseman.
+            if !horses_given {
+                a.horses = v;
+            }
         });
         let infantry =
             r.num(format!("armies.{id}.infantry"), &x.infantry, 0.0, 5e6, move |w, v| w.armies[i].infantry = v);
@@ -548,6 +563,8 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         let Some(x) = parse_entry::<raw::Access>(&mut r, "access", e) else { continue };
         if let Some(a) = access_terms(&mut r, &x) {
             let until = x.until.as_ref().and_then(|d| r.date(d)).map(|d| d.to_days());
+            // A term in days counts from the start of the scenario.
+            let until = until.or_else(|| Some(start?.to_days() + x.days?.round() as i64));
             access.push(Access { until, ..a });
         }
     }

@@ -1,0 +1,30 @@
+//! Parsing, validating and building the world of a scenario (budget for the 1231
+//! scenario: 5 ms), and building a run's world from an already validated scenario (what
+//! every run of a batch pays instead).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+use tianxia_scenario::{LoadOptions, load};
+
+fn scenario(c: &mut Criterion) {
+    for name in ["1231_borrowed_road", "1217_jin_invasion", "tutorial_two_kingdoms"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.ron"));
+        c.bench_function(&format!("load_validate_build_{name}"), |b| {
+            b.iter(|| {
+                let s = load(black_box(&path), &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+                black_box(s.sim(1).map(|sim| sim.finished()))
+            })
+        });
+        let s = load(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        c.bench_function(&format!("world_from_validated_{name}"), |b| {
+            b.iter(|| black_box(s.sim(black_box(7)).map(|sim| sim.finished())))
+        });
+        c.bench_function(&format!("one_full_run_{name}"), |b| {
+            b.iter(|| black_box(s.sim(black_box(7)).map(|mut sim| sim.run().turns)))
+        });
+    }
+}
+
+criterion_group!(benches, scenario);
+criterion_main!(benches);
