@@ -238,6 +238,9 @@ pub fn resolve_battles(
         wf.dedup();
         lf.sort();
         lf.dedup();
+        // The named winner leads the list, so outcomes and the chronicle agree.
+        wf.retain(|f| *f != winner_faction);
+        wf.insert(0, winner_faction);
         metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged });
         log.push(
             &cal,

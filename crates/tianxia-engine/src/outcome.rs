@@ -26,7 +26,7 @@ pub struct Index {
 /// One battle, as remembered for outcomes.
 #[derive(Clone, Debug)]
 pub struct BattleRecord {
-    /// Factions on the winning side.
+    /// Factions on the winning side, the named winner (most men) first.
     pub winners: Vec<FactionId>,
     /// Factions on the losing side.
     pub losers: Vec<FactionId>,

@@ -1,0 +1,119 @@
+//! Calibration of the historical scenarios: the baselines reproduce the historical course
+//! in most runs, and each variant moves its outcomes the way the sources argue, without
+//! making certain what the sources show was contingent. Batches of a few hundred runs;
+//! arms are compared run for run (common random numbers), through the paired 95%
+//! intervals of summary.json. The measured tables are in docs/scenarios.md.
+
+use serde_json::Value;
+use std::path::Path;
+use tianxia_montecarlo::{BatchConfig, plan_arms, run_batch};
+
+fn batch(scenario: &str, arms: &[&str], runs: u64) -> Value {
+    let arms: Vec<String> = arms.iter().map(|a| a.to_string()).collect();
+    let cfg = BatchConfig {
+        scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario),
+        runs,
+        base_seed: 20_260_101,
+        arms: plan_arms(&arms, &[], &[], &[]).unwrap_or_else(|e| panic!("{e}")),
+        mods: Vec::new(),
+        threads: None,
+        shard: None,
+        out: None,
+        resume: false,
+    };
+    run_batch(&cfg, &|_, _| {}).unwrap_or_else(|e| panic!("{scenario}: {e}")).summary
+}
+
+fn arm<'a>(s: &'a Value, name: &str) -> &'a Value {
+    s["arms"].as_array().and_then(|a| a.iter().find(|x| x["name"] == name)).unwrap_or_else(|| panic!("no arm {name}"))
+}
+
+fn p(s: &Value, a: &str, outcome: &str) -> f64 {
+    arm(s, a)["outcomes"][outcome]["p"].as_f64().unwrap_or_else(|| panic!("{a}.{outcome} is not a bool outcome"))
+}
+
+fn mean(s: &Value, a: &str, outcome: &str) -> f64 {
+    arm(s, a)["outcomes"][outcome]["mean"].as_f64().unwrap_or_else(|| panic!("{a}.{outcome} is not a number outcome"))
+}
+
+fn freq(s: &Value, a: &str, outcome: &str, label: &str) -> f64 {
+    arm(s, a)["outcomes"][outcome]["freq"][label].as_f64().unwrap_or(0.0)
+}
+
+/// The paired 95% interval of (arm - first arm) for an outcome (or a category label).
+fn diff(s: &Value, a: &str, outcome: &str, label: Option<&str>) -> (f64, f64) {
+    let d = &arm(s, a)["vs_first"][outcome];
+    let d = match label {
+        Some(l) => &d["freq_diff"][l],
+        None => d,
+    };
+    (d["ci95"][0].as_f64().unwrap_or(f64::NAN), d["ci95"][1].as_f64().unwrap_or(f64::NAN))
+}
+
+fn raises(s: &Value, a: &str, outcome: &str, label: Option<&str>) {
+    let (lo, hi) = diff(s, a, outcome, label);
+    assert!(lo > 0.0, "{a} should raise {outcome}{label:?}: paired 95% interval [{lo}, {hi}]");
+}
+
+fn lowers(s: &Value, a: &str, outcome: &str, label: Option<&str>) {
+    let (lo, hi) = diff(s, a, outcome, label);
+    assert!(hi < 0.0, "{a} should lower {outcome}{label:?}: paired 95% interval [{lo}, {hi}]");
+}
+
+#[test]
+fn the_1217_invasion_bleeds_the_jin_and_each_counterfactual_moves_the_sources_way() {
+    let arms = ["baseline", "no_invasion", "song_resumes_tribute", "jin_song_alliance", "no_xixia"];
+    let s = batch("1217_jin_invasion.ron", &arms, 240);
+    // Baseline: heavy Jin field losses, no lasting hold on Huainan in most runs (but not
+    // never), few Song prefectures lost, a Jin army much weaker in 1224 than in 1217.
+    let huai = p(&s, "baseline", "jin_holds_huainan_end");
+    assert!(huai < 0.25, "the Jin keep Huainan in {huai} of runs");
+    assert!(mean(&s, "baseline", "jin_field_losses_fraction") > 0.4);
+    assert!(mean(&s, "baseline", "song_prefectures_lost_end") < 2.0);
+    assert!(mean(&s, "baseline", "jin_strength_1224") < 290_000.0);
+    // Not invading, or paying again, spares the Jin.
+    for a in ["no_invasion", "song_resumes_tribute", "jin_song_alliance"] {
+        lowers(&s, a, "jin_field_losses_fraction", None);
+        raises(&s, a, "jin_strength_1224", None);
+    }
+    // Without Xi Xia in the war the Jin are no worse off.
+    let (lo, _) = diff(&s, "no_xixia", "jin_strength_1224", None);
+    assert!(lo > -5_000.0, "without Xi Xia the Jin end weaker: {lo}");
+}
+
+#[test]
+fn the_1231_borrowed_road_reaches_sanfengshan_and_each_counterfactual_moves_the_sources_way() {
+    let arms = [
+        "baseline",
+        "song_grants_passage",
+        "song_resists",
+        "no_blizzard",
+        "unified_jin_command",
+        "ogedei_presses_tongguan",
+    ];
+    let s = batch("1231_borrowed_road.ron", &arms, 300);
+    // Baseline: Tolui reaches Henan, the Mongols usually win the decisive battle and the
+    // Jin field army is usually destroyed, but neither is certain: it turns on the snow.
+    assert!(p(&s, "baseline", "tolui_reaches_henan") > 0.9);
+    let mongol = freq(&s, "baseline", "decisive_battle_winner", "mongol");
+    assert!(mongol > 0.5 && mongol < 0.9, "the Mongols win the decisive battle in {mongol} of runs");
+    let destroyed = p(&s, "baseline", "jin_field_army_destroyed");
+    assert!(destroyed > 0.35 && destroyed < 0.9, "the Jin field army is destroyed in {destroyed} of runs");
+    let snow = p(&s, "baseline", "great_snow");
+    assert!(snow > 0.4 && snow < 0.95, "the great snow is a base rate, not a certainty: {snow}");
+    // A borrowed road: Tolui arrives stronger, and never fights the Song.
+    raises(&s, "song_grants_passage", "tolui_strength_on_arrival", None);
+    lowers(&s, "song_grants_passage", "song_mongol_clash", None);
+    // Song resistance: fewer arrivals, weaker on arrival, a Song-Mongol clash.
+    lowers(&s, "song_resists", "tolui_reaches_henan", None);
+    lowers(&s, "song_resists", "tolui_strength_on_arrival", None);
+    raises(&s, "song_resists", "song_mongol_clash", None);
+    // Without the snow, or under one command, the Jin do far better.
+    for a in ["no_blizzard", "unified_jin_command"] {
+        lowers(&s, a, "decisive_battle_winner", Some("mongol"));
+        lowers(&s, a, "jin_field_army_destroyed", None);
+    }
+    // Ögedei pressing Tongguan pins the Jin: Tolui ends stronger, the Jin field army weaker.
+    raises(&s, "ogedei_presses_tongguan", "tolui_men_end", None);
+    lowers(&s, "ogedei_presses_tongguan", "jin_field_army_share_end", None);
+}
