@@ -1,20 +1,10 @@
 //! `tianxia batch` and `tianxia merge`, run for real.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn tianxia(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tianxia"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot start tianxia: {e}"))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::{text, tianxia};
 
 const TUTORIAL: &str = "scenarios/tutorial_two_kingdoms.ron";
 

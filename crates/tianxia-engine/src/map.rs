@@ -7,12 +7,12 @@ use crate::calendar::Season;
 use crate::ids::{ProvinceId, RouteId};
 use crate::params::Params;
 use bevy_ecs::prelude::Resource;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// The ground of a province, for combat and foraging.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Terrain {
     /// Open plain: cavalry at full power.
@@ -30,7 +30,7 @@ pub enum Terrain {
 }
 
 /// What kind of way a route is; sets its speed factor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteKind {
     /// A road over plain or low hills (factor 1).

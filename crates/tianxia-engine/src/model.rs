@@ -4,10 +4,10 @@ use crate::calendar::Date;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
 use crate::map::Terrain;
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a host answers foreign troops entering its land without an access agreement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrespassResponse {
     /// Fight: the host declares war on the trespasser.
@@ -21,7 +21,7 @@ pub enum TrespassResponse {
 }
 
 /// A faction's general attitude, used by its AI.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Posture {
     /// Seeks battle at fair odds.
@@ -247,7 +247,7 @@ impl Army {
 }
 
 /// A commander's traits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trait {
     /// Waits for better odds.

@@ -6,10 +6,10 @@ use crate::log::{EventLog, LogKind};
 use crate::rng::Rngs;
 use bevy_ecs::prelude::*;
 use rand::RngExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The weather of a region for a turn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Weather {
     /// Fair.

@@ -7,6 +7,9 @@
 use ron::value::RawValue;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+pub use tianxia_engine::map::{RouteKind, Terrain};
+pub use tianxia_engine::model::{Posture, Trait, TrespassResponse as Response};
+pub use tianxia_engine::weather::Weather;
 
 /// Parser options used for every scenario text: `Some(..)` may be omitted.
 pub fn options() -> ron::Options {
@@ -229,22 +232,6 @@ pub struct Region {
     pub climate: Option<Climate>,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Posture {
-    Aggressive,
-    Defensive,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Response {
-    Resist,
-    Ignore,
-    Flee,
-    Supply,
-}
-
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Drain {
@@ -291,17 +278,6 @@ pub struct Faction {
     pub drain: Drain,
 }
 
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Terrain {
-    Plain,
-    Hills,
-    Mountains,
-    Pass,
-    River,
-    Marsh,
-}
-
 fn nine() -> Sp<i64> {
     Sp::synthetic(9)
 }
@@ -339,17 +315,6 @@ pub struct Province {
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
 #[serde(rename_all = "snake_case")]
-pub enum RouteKind {
-    Road,
-    MountainPath,
-    Pass,
-    RiverCrossing,
-    RiverUp,
-    RiverDown,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
 pub enum Season {
     Spring,
     Summer,
@@ -368,17 +333,6 @@ pub struct Route {
     pub kind: RouteKind,
     #[serde(default)]
     pub closed: Vec<Season>,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Trait {
-    Cautious,
-    Reckless,
-    Coward,
-    Logistician,
-    ColdVeteran,
-    Zealous,
 }
 
 fn half() -> N {
@@ -548,15 +502,6 @@ pub struct Objective {
 
 fn one_f() -> f64 {
     1.0
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Weather {
-    Clear,
-    Rain,
-    Snow,
-    Blizzard,
 }
 
 #[derive(Deserialize, Debug, Clone)]

@@ -11,12 +11,9 @@ use tianxia_engine::calendar::Date;
 use tianxia_engine::diplomacy::{Access, AccessRequest, Relation, Tribute};
 use tianxia_engine::events::{Effect, ScriptedEvent};
 use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
-use tianxia_engine::map::{RouteKind, Terrain};
-use tianxia_engine::model::{Posture, Trait, TrespassResponse};
 use tianxia_engine::outcome::{Cmp, Condition, OutcomeRule, OutcomeSpec, Quantity};
 use tianxia_engine::params::{PARAM_DEFS, Params};
 use tianxia_engine::spec::*;
-use tianxia_engine::weather::Weather;
 
 /// Sets one sampled number into a world spec.
 pub type Setter = Arc<dyn Fn(&mut WorldSpec, f64) + Send + Sync>;
@@ -351,11 +348,8 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             grain,
             manpower,
             cold_adapted: x.cold_adapted,
-            posture: match x.posture {
-                raw::Posture::Aggressive => Posture::Aggressive,
-                raw::Posture::Defensive => Posture::Defensive,
-            },
-            trespass_policy: response(x.trespass),
+            posture: x.posture,
+            trespass_policy: x.trespass,
             grant_access_chance: gac,
             drain_men,
             drain_grain,
@@ -375,7 +369,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             name: x.name,
             faction,
             skill,
-            traits: x.traits.iter().map(|t| trait_(*t)).collect(),
+            traits: x.traits.clone(),
             rivals,
         });
     }
@@ -413,7 +407,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             name_zh: x.zh,
             lat,
             lon,
-            terrain: terrain(x.terrain),
+            terrain: x.terrain,
             fort: x.fort.value.clamp(0, 5) as u8,
             population,
             grain,
@@ -470,7 +464,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             a: a.unwrap_or(ProvinceId(0)),
             b: b.unwrap_or(ProvinceId(0)),
             km: km.max(0.001),
-            kind: route_kind(x.kind),
+            kind: x.kind,
             closed,
         });
     }
@@ -655,57 +649,6 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
     Ok(Resolved { template, slots: r.slots, outcomes: kinds })
 }
 
-fn response(x: raw::Response) -> TrespassResponse {
-    match x {
-        raw::Response::Resist => TrespassResponse::Resist,
-        raw::Response::Ignore => TrespassResponse::Ignore,
-        raw::Response::Flee => TrespassResponse::Flee,
-        raw::Response::Supply => TrespassResponse::Supply,
-    }
-}
-
-fn trait_(t: raw::Trait) -> Trait {
-    match t {
-        raw::Trait::Cautious => Trait::Cautious,
-        raw::Trait::Reckless => Trait::Reckless,
-        raw::Trait::Coward => Trait::Coward,
-        raw::Trait::Logistician => Trait::Logistician,
-        raw::Trait::ColdVeteran => Trait::ColdVeteran,
-        raw::Trait::Zealous => Trait::Zealous,
-    }
-}
-
-fn terrain(t: raw::Terrain) -> Terrain {
-    match t {
-        raw::Terrain::Plain => Terrain::Plain,
-        raw::Terrain::Hills => Terrain::Hills,
-        raw::Terrain::Mountains => Terrain::Mountains,
-        raw::Terrain::Pass => Terrain::Pass,
-        raw::Terrain::River => Terrain::River,
-        raw::Terrain::Marsh => Terrain::Marsh,
-    }
-}
-
-fn route_kind(k: raw::RouteKind) -> RouteKind {
-    match k {
-        raw::RouteKind::Road => RouteKind::Road,
-        raw::RouteKind::MountainPath => RouteKind::MountainPath,
-        raw::RouteKind::Pass => RouteKind::Pass,
-        raw::RouteKind::RiverCrossing => RouteKind::RiverCrossing,
-        raw::RouteKind::RiverUp => RouteKind::RiverUp,
-        raw::RouteKind::RiverDown => RouteKind::RiverDown,
-    }
-}
-
-fn weather(w: raw::Weather) -> Weather {
-    match w {
-        raw::Weather::Clear => Weather::Clear,
-        raw::Weather::Rain => Weather::Rain,
-        raw::Weather::Snow => Weather::Snow,
-        raw::Weather::Blizzard => Weather::Blizzard,
-    }
-}
-
 fn relation(k: raw::RelationKind, until: i64) -> Relation {
     match k {
         raw::RelationKind::War => Relation::War,
@@ -819,9 +762,7 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
         C::Access { grantor, grantee } => {
             Condition::Access { grantor: r.faction(grantor).unwrap_or(f0), grantee: r.faction(grantee).unwrap_or(f0) }
         }
-        C::Weather { region, weather: w } => {
-            Condition::Weather { region: r.region(region).unwrap_or(0), weather: weather(*w) }
-        }
+        C::Weather { region, weather: w } => Condition::Weather { region: r.region(region).unwrap_or(0), weather: *w },
         C::Above(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Gt, value: *v },
         C::Below(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Lt, value: *v },
         C::All(cs) => Condition::All(cs.iter().map(|c| condition(r, c)).collect()),
@@ -842,7 +783,7 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             horses: horses.unwrap_or(*cavalry),
         },
         E::SetWeather { region, weather: w, days } => {
-            Effect::SetWeather { region: r.region(region)?, weather: weather(*w), days: *days }
+            Effect::SetWeather { region: r.region(region)?, weather: *w, days: *days }
         }
         E::SetRelation { a, b, state, truce_days } => Effect::SetRelation {
             a: r.faction(a)?,
@@ -910,7 +851,7 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
         }
         E::SetPolicy { faction, trespass, grant_access_chance } => Effect::SetPolicy {
             faction: r.faction(faction)?,
-            trespass: trespass.map(response),
+            trespass: *trespass,
             grant_access_chance: *grant_access_chance,
         },
         E::SetController { province, faction } => {
