@@ -306,7 +306,21 @@ fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
     for p in paths {
         let opts = LoadOptions { mods: mods.to_vec(), ..Default::default() };
         match tianxia_scenario::load(p, &opts) {
-            Ok(s) => println!("ok: {}: {}", p.display(), tianxia_scenario::summary(&s)),
+            Ok(s) => {
+                // Each variant must apply cleanly on its own too.
+                let mut ok = true;
+                for (v, _) in &s.available_variants {
+                    let with = LoadOptions { variants: vec![v.clone()], ..opts.clone() };
+                    if let Err(e) = tianxia_scenario::load(p, &with) {
+                        eprintln!("error: {}: variant `{v}` does not apply:", p.display());
+                        worst = report(&e);
+                        ok = false;
+                    }
+                }
+                if ok {
+                    println!("ok: {}: {}", p.display(), tianxia_scenario::summary(&s));
+                }
+            }
             Err(e) => worst = report(&e),
         }
     }

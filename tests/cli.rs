@@ -115,3 +115,21 @@ fn validate_accepts_the_shipped_scenarios() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("ok: ")).count(), args.len() - 1);
 }
+
+#[test]
+fn validate_checks_every_variant_too() {
+    let dir = std::env::temp_dir().join(format!("tianxia-variant-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let broken = dir.join("broken_variant.ron");
+    let source = std::fs::read_to_string(TUTORIAL).unwrap_or_default();
+    let source = source.replace("factions.wei.grant_access_chance", "factions.wie.grant_access_chance");
+    std::fs::write(&broken, source).unwrap_or_else(|e| panic!("{e}"));
+    let out = tianxia(&["validate", broken.to_str().unwrap_or("")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("variant `wei_opens_road` does not apply") && err.contains("there is no `wie` in factions"),
+        "{err}"
+    );
+}
