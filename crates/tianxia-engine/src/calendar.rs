@@ -3,7 +3,7 @@
 //! Dates are proleptic Gregorian days; turn arithmetic is exact integer day counting.
 
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A calendar date.
@@ -91,7 +91,7 @@ impl Serialize for Date {
 }
 
 /// The four seasons, by month (spring Mar-May, summer Jun-Aug, autumn Sep-Nov, winter Dec-Feb).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Season {
     /// March to May.

@@ -7,6 +7,7 @@
 use ron::value::RawValue;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+pub use tianxia_engine::calendar::Season;
 pub use tianxia_engine::map::{RouteKind, Terrain};
 pub use tianxia_engine::model::{Posture, Trait, TrespassResponse as Response};
 pub use tianxia_engine::weather::Weather;
@@ -311,15 +312,6 @@ pub struct Province {
     pub garrison: N,
     #[serde(default)]
     pub governor: Option<Sp<String>>,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
-#[serde(rename_all = "snake_case")]
-pub enum Season {
-    Spring,
-    Summer,
-    Autumn,
-    Winter,
 }
 
 #[derive(Deserialize, Debug)]

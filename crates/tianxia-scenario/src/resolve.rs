@@ -458,7 +458,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         }
         let mut closed = [false; 4];
         for s in &x.closed {
-            closed[*s as usize] = true;
+            closed[s.index()] = true;
         }
         routes.push(RouteSpec {
             a: a.unwrap_or(ProvinceId(0)),
