@@ -133,14 +133,6 @@ impl Calendar {
         end.year != self.date.year || (self.date.month == 1 && self.date.day == 1)
     }
 
-    /// Whether the current turn contains day `day` of month `month`.
-    pub fn turn_contains(&self, month: u8, day: u8) -> bool {
-        (0..i64::from(self.turn_days)).any(|d| {
-            let x = self.date.add_days(d);
-            x.month == month && x.day == day
-        })
-    }
-
     /// The months whose first day falls in this turn (index 1..=12).
     pub fn months_starting(&self) -> [bool; 13] {
         let mut out = [false; 13];

@@ -191,8 +191,8 @@ pub fn answer_trespass(world: &mut World) {
     let cal = world.resource::<Calendar>().clone();
     let p = world.resource::<Params>().clone();
     let today = cal.date.to_days();
+    let index = world.resource::<Index>().clone();
     for c in pending {
-        let index = world.resource::<Index>().clone();
         let Some(pv) = world.get::<Province>(index.provinces[c.province.index()]).cloned() else { continue };
         // Still foreign and unanswered? (An earlier answer this turn may have declared war.)
         let Some(army) = world.get::<Army>(index.armies[c.army.index()]).cloned() else { continue };
@@ -259,10 +259,10 @@ pub fn answer_trespass(world: &mut World) {
                     pv.garrison = 0.0;
                 }
                 // The host's armies there fall back one province inward.
-                let graph = world.resource::<crate::map::RouteGraph>().clone();
-                let refuge = graph.neighbours(c.province).iter().map(|(_, n)| *n).find(|n| {
-                    world.get::<Province>(index.provinces[n.index()]).is_some_and(|q| q.controller == c.host)
-                });
+                let refuge =
+                    world.resource::<crate::map::RouteGraph>().neighbours(c.province).iter().map(|(_, n)| *n).find(
+                        |n| world.get::<Province>(index.provinces[n.index()]).is_some_and(|q| q.controller == c.host),
+                    );
                 if let Some(to) = refuge {
                     for h in &hosts {
                         if let Some(mut a) = world.get_mut::<Army>(index.armies[h.id.index()]) {

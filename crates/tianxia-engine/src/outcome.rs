@@ -1,7 +1,6 @@
 //! Conditions and quantities over the world (shared by event triggers and outcomes),
 //! the run's metrics, and outcome evaluation.
 
-use crate::calendar::Calendar;
 use crate::diplomacy::{Diplomacy, Relation};
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::{Army, Faction, Province};
@@ -313,8 +312,3 @@ impl OutcomeSpec {
 /// The outcomes declared by the scenario, evaluated at the end of the run.
 #[derive(Resource, Clone, Debug, Default)]
 pub struct Outcomes(pub Vec<OutcomeSpec>);
-
-/// The calendar day number, for callers that only have a world.
-pub fn today(world: &World) -> i64 {
-    world.resource::<Calendar>().date.to_days()
-}

@@ -12,7 +12,7 @@
 
 pub mod stats;
 
-use crate::stats::{Agg, Paired, V, sorted_counts};
+use crate::stats::{Agg, Paired, V};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use std::fs::{self, File, OpenOptions};
@@ -720,12 +720,4 @@ fn num(x: f64) -> String {
 
 fn snum(x: f64) -> String {
     if x.abs() >= 100.0 { format!("{x:+.0}") } else { format!("{x:+.3}") }
-}
-
-/// The labels of a category aggregate by frequency (for reports).
-pub fn top_labels(agg: &Agg) -> Vec<String> {
-    match agg {
-        Agg::Category { counts, .. } => sorted_counts(counts).into_iter().map(|(l, _)| l.clone()).collect(),
-        _ => Vec::new(),
-    }
 }

@@ -15,7 +15,6 @@ pub mod locate;
 pub mod raw;
 pub mod resolve;
 
-use crate::doc::raw_loc;
 use crate::error::{Code, Location, Problem, Sources, did_you_mean};
 use crate::raw::Dist;
 use crate::resolve::{OutcomeKind, Slot};
@@ -304,8 +303,6 @@ fn read_manifest(sources: &mut Sources, dir: &Path) -> Result<(PathBuf, raw::Man
     let text = sources.get(id).1.clone();
     let m: raw::Manifest =
         raw::options().from_str(&text).map_err(|e| doc::ron_problem(sources, &text, &e, "the mod manifest"))?;
-    // The manifest text lives in `sources` (an Arc), so spans stay valid.
-    let _ = raw_loc(sources, &text);
     Ok((dir.to_path_buf(), m))
 }
 
