@@ -6,7 +6,7 @@
 //! enemies, and attacks, waits, besieges or falls back by the odds.
 
 use crate::calendar::{Calendar, Date};
-use crate::combat::{Ground, army_power, command_factor};
+use crate::combat::{Ground, army_power, command_factor, routed_factor};
 use crate::diplomacy::Diplomacy;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::map::{RouteGraph, SearchTree};
@@ -278,8 +278,8 @@ pub fn plan_orders(
         let weather = regions.0.get(pv.zone as usize).map_or(Weather::Clear, |r| r.weather);
         let cold = factions.get(index.factions[a.faction.index()]).is_ok_and(|f| f.cold_adapted);
         let ground = Ground { terrain: pv.terrain, weather, defending: diplomacy.friendly(a.faction, pv.controller) };
-        let routed = if a.routed(today.to_days()) { 0.5 } else { 1.0 };
-        seen.push(Seen { id: a.id, faction: a.faction, at, power: army_power(a, p, ground, cold, cmd(a)) * routed });
+        let power = army_power(a, p, ground, cold, cmd(a)) * routed_factor(a, today.to_days(), p);
+        seen.push(Seen { id: a.id, faction: a.faction, at, power });
     }
     order.sort();
     seen.sort_by_key(|s| s.id);
@@ -297,14 +297,15 @@ pub fn plan_orders(
             .flat_map(|c| c.traits.iter().copied())
             .collect();
         let caution = if traits.contains(&Trait::Reckless) {
-            0.7
+            p.ai_reckless_factor
         } else if traits.contains(&Trait::Cautious) {
-            1.3
+            p.ai_cautious_factor
         } else {
             1.0
         };
         let posture = factions.get(index.factions[f.index()]).map_or(Posture::Defensive, |x| x.posture);
-        let attack_odds = p.ai_attack_odds * caution * if posture == Posture::Defensive { 1.2 } else { 1.0 };
+        let attack_odds =
+            p.ai_attack_odds * caution * if posture == Posture::Defensive { p.ai_defensive_factor } else { 1.0 };
 
         // A routed army runs for safety whatever its orders, and a rout ends a script:
         // the plan is broken, the faction's AI takes over.

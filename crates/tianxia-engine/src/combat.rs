@@ -75,6 +75,11 @@ pub fn army_power(a: &Army, p: &Params, ground: Ground, cold_adapted: bool, comm
         * defend
 }
 
+/// The share of its power a routed army still brings to a fight on day `day`.
+pub fn routed_factor(a: &Army, day: i64, p: &Params) -> f64 {
+    if a.routed(day) { p.routed_power } else { 1.0 }
+}
+
 /// Losses of (loser, winner) as fractions, for a power ratio `r >= 1`.
 pub fn battle_losses(r: f64, p: &Params) -> (f64, f64) {
     let k = r.max(1.0).powf(p.battle_loss_exponent);
@@ -165,8 +170,7 @@ pub fn resolve_battles(
                         weather,
                         defending: diplomacy.friendly(f.faction, prov.controller),
                     };
-                    let routed = if a.routed(today) { 0.5 } else { 1.0 };
-                    army_power(a, p, ground, cold, command) * routed
+                    army_power(a, p, ground, cold, command) * routed_factor(a, today, p)
                 })
                 .sum()
         };

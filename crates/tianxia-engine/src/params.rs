@@ -108,6 +108,8 @@ params! {
     supply_loss_land: 0.15, "fraction/100km";
     /// Grain lost in transit per 100 km by river.
     supply_loss_river: 0.04, "fraction/100km";
+    /// Transit losses of an army led by a logistician, as a share of the usual.
+    logistician_loss: 0.5, "factor";
     /// Share of a province's grain that may be drawn for armies (the rest feeds its people).
     supply_draw_share: 0.5, "fraction";
     /// Share of the grain stock of the province it stands in that an army can forage per day.
@@ -130,6 +132,8 @@ params! {
     disease_summer_factor: 2.0, "factor";
     /// Disease multiplier for an army besieging a city.
     disease_siege_factor: 2.0, "factor";
+    /// An army is logged as running short of food when more than this share of its need went unmet.
+    starving_share: 0.25, "fraction";
     /// Morale regained per day when fed.
     morale_recovery: 0.01, "morale/day";
     /// Cohesion regained per day while fed.
@@ -186,7 +190,9 @@ params! {
     pursuit_loss: 0.15, "fraction";
     /// Extra losses of a beaten army with no friendly province to fall back to.
     no_retreat_loss: 0.25, "fraction";
-    /// Days an army stays routed: it flees to safety, fights at half power, takes no part in sieges, and its script (if any) is abandoned.
+    /// Power of a routed army, as a share of its power in good order (combat and the AI's odds).
+    routed_power: 0.5, "factor";
+    /// Days an army stays routed: it flees to safety, fights at `routed_power`, takes no part in sieges, and its script (if any) is abandoned.
     rout_days: 15.0, "days";
     /// Below this many men an army disbands.
     min_army_men: 300.0, "men";
@@ -202,6 +208,8 @@ params! {
     assault_loss: 0.15, "fraction";
     /// Attacker losses multiplier in an assault.
     assault_attacker_factor: 1.5, "factor";
+    /// A won assault carries the walls when the garrison falls below this share of its strength before the assault.
+    assault_carry_share: 0.5, "fraction";
     /// Grain a civilian eats per day inside a besieged city.
     civilian_ration: 0.008, "shi/person/day";
     /// Garrison lost per day once the food inside is gone.
@@ -226,6 +234,12 @@ params! {
     // --- AI ---
     /// An AI army attacks only at these odds or better (estimated power ratio).
     ai_attack_odds: 1.1, "ratio";
+    /// Odds an AI army led by a reckless commander needs, as a share of the usual.
+    ai_reckless_factor: 0.7, "factor";
+    /// Odds an AI army led by a cautious commander needs, as a multiple of the usual.
+    ai_cautious_factor: 1.3, "factor";
+    /// Odds a defensive faction's AI armies need to attack, as a multiple of the usual.
+    ai_defensive_factor: 1.2, "factor";
     /// An AI army facing worse odds than this falls back.
     ai_retreat_odds: 0.6, "ratio";
     /// Path cost added per province not friendly to the mover (no supply there).

@@ -169,7 +169,7 @@ pub fn conduct_sieges(
             let garrison = pv.garrison;
             let def_lost = garrison * def_frac.min(1.0);
             pv.garrison -= def_lost;
-            let carried = success && pv.garrison < garrison * 0.5;
+            let carried = success && pv.garrison < garrison * p.assault_carry_share;
             log.push(
                 &cal,
                 LogKind::Assault {

@@ -57,7 +57,7 @@ pub fn supply_armies(
             .filter_map(|c| commanders.get(index.commanders[c.index()]).ok())
             .flat_map(|c| c.traits.iter().copied())
             .collect();
-        let logistics = if traits.contains(&Trait::Logistician) { 0.5 } else { 1.0 };
+        let logistics = if traits.contains(&Trait::Logistician) { p.logistician_loss } else { 1.0 };
         let per_day = daily_need(&a, p, season, cal.date.month);
         let need = per_day * days;
         let want = (need + per_day * p.carry_days - a.food).max(0.0);
@@ -124,7 +124,7 @@ pub fn supply_armies(
             a.morale = (a.morale + p.morale_recovery * days * (1.0 - p.weariness_morale * weary)).min(1.0);
             a.cohesion = (a.cohesion + p.cohesion_recovery * days).min(1.0);
         }
-        let starving = short > 0.25;
+        let starving = short > p.starving_share;
         if starving && !a.starving {
             let province = a
                 .location
