@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tianxia_engine::Sim;
-use tianxia_engine::model::{Army, Faction, Province};
-use tianxia_engine::outcome::{Index, OutcomeValue};
+use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId, with_names};
+use tianxia_engine::model::script::OutcomeValue;
 use tianxia_scenario::{LoadError, LoadOptions, Scenario};
 
 #[derive(Parser, Debug)]
@@ -187,10 +187,13 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
     if let Some(file) = events {
         let write = || -> std::io::Result<()> {
             let mut w = std::io::BufWriter::new(std::fs::File::create(file)?);
-            for e in sim.log().entries() {
-                serde_json::to_writer(&mut w, e)?;
-                w.write_all(b"\n")?;
-            }
+            with_names(sim.names(), || -> std::io::Result<()> {
+                for e in sim.log().entries() {
+                    serde_json::to_writer(&mut w, e)?;
+                    w.write_all(b"\n")?;
+                }
+                Ok(())
+            })?;
             w.flush()
         };
         if let Err(e) = write() {
@@ -254,8 +257,9 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
         let _ = writeln!(o, "set: {x}");
     }
     let _ = writeln!(o);
+    let names = sim.names();
     for e in sim.log().entries() {
-        let _ = writeln!(o, "{e}");
+        let _ = writeln!(o, "{}", e.shown(names));
     }
     let _ = writeln!(o, "\n{} turns, ended {}", r.turns, r.end_date);
     let _ = writeln!(
@@ -263,25 +267,24 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
         "\n{:<12} {:>9} {:>10} {:>10} {:>10} {:>12} {:>12} {:>9}",
         "faction", "provinces", "field men", "garrisons", "losses", "treasury", "grain", "weariness"
     );
-    let w = sim.world();
-    let index = w.resource::<Index>();
-    for fe in &index.factions {
-        let Some(f) = w.get::<Faction>(*fe) else { continue };
+    for (fi, name) in names.factions.iter().enumerate() {
+        let fid = FactionId(fi as u32);
+        let Some(f) = sim.faction(fid) else { continue };
         let (mut provinces, mut garrisons) = (0, 0.0);
-        for pe in &index.provinces {
-            if let Some(p) = w.get::<Province>(*pe)
-                && p.controller == f.id
+        for pi in 0..names.provinces.len() {
+            if let Some(p) = sim.province(ProvinceId(pi as u32))
+                && p.control.controller == fid
             {
                 provinces += 1;
-                garrisons += p.garrison;
+                garrisons += p.walls.garrison;
             }
         }
         let (mut men, mut lost) = (0.0, 0.0);
-        for ae in &index.armies {
-            if let Some(a) = w.get::<Army>(*ae)
-                && a.faction == f.id
+        for ai in 0..names.armies.len() {
+            if let Some(a) = sim.army(ArmyId(ai as u32))
+                && a.faction == fid
             {
-                lost += a.lost;
+                lost += a.ledger.lost;
                 if !a.destroyed {
                     men += a.men();
                 }
@@ -290,7 +293,7 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
         let _ = writeln!(
             o,
             "{:<12} {:>9} {:>10.0} {:>10.0} {:>10.0} {:>12.0} {:>12.0} {:>9.2}",
-            f.key, provinces, men, garrisons, lost, f.treasury, f.grain, f.weariness
+            name.key, provinces, men, garrisons, lost, f.coffers.treasury, f.coffers.grain, f.weariness.weariness
         );
     }
     let _ = writeln!(o, "\noutcomes:");

@@ -1,20 +1,26 @@
 //! One test (or a few) per rule, each on a tiny world built in Rust.
 
+use std::sync::Arc;
 use tianxia_engine::Sim;
-use tianxia_engine::ai::{ObjectiveKind, Step};
 use tianxia_engine::builder::Builder;
 use tianxia_engine::calendar::Date;
-use tianxia_engine::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
-use tianxia_engine::events::{Effect, ScriptedEvent};
 use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
-use tianxia_engine::log::LogKind;
-use tianxia_engine::map::{RouteKind, Terrain};
-use tianxia_engine::model::{Army, Faction, Location, Province, Trait, TrespassResponse};
-use tianxia_engine::outcome::{Condition, Index, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity};
+use tianxia_engine::model::army::{Location, Orders, Step, Strength};
+use tianxia_engine::model::commander::Trait;
+use tianxia_engine::model::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
+use tianxia_engine::model::faction::TrespassResponse;
+use tianxia_engine::model::index::Index;
+use tianxia_engine::model::province::Terrain;
+use tianxia_engine::model::route::RouteKind;
+use tianxia_engine::model::script::{
+    Condition, Effect, ObjectiveKind, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity, ScriptedEvent,
+};
+use tianxia_engine::model::weather::{Climate, Weather};
 use tianxia_engine::params::Params;
+use tianxia_engine::record::log::{Cause, LogKind};
+use tianxia_engine::record::view::{ArmyView, FactionView, ProvinceView};
 use tianxia_engine::sim::turn_schedule;
-use tianxia_engine::spec::{OrdersSpec, WorldSpec};
-use tianxia_engine::weather::Weather;
+use tianxia_engine::world::spec::{CommanderSpec, OrdersSpec, WorldSpec};
 
 const START: Date = Date { year: 1231, month: 5, day: 1 };
 
@@ -22,19 +28,16 @@ fn sim(spec: &WorldSpec, seed: u64) -> Sim {
     Sim::new(spec, seed).unwrap_or_else(|e| panic!("test world does not build: {e}"))
 }
 
-fn army(sim: &Sim, id: ArmyId) -> Army {
-    let e = sim.world().resource::<Index>().armies[id.index()];
-    sim.world().get::<Army>(e).cloned().unwrap_or_else(|| panic!("army {id:?} is not in the world"))
+fn army(sim: &Sim, id: ArmyId) -> ArmyView {
+    sim.army(id).unwrap_or_else(|| panic!("army {id:?} is not in the world"))
 }
 
-fn province(sim: &Sim, id: ProvinceId) -> Province {
-    let e = sim.world().resource::<Index>().provinces[id.index()];
-    sim.world().get::<Province>(e).cloned().unwrap_or_else(|| panic!("province {id:?} is not in the world"))
+fn province(sim: &Sim, id: ProvinceId) -> ProvinceView {
+    sim.province(id).unwrap_or_else(|| panic!("province {id:?} is not in the world"))
 }
 
-fn faction(sim: &Sim, id: FactionId) -> Faction {
-    let e = sim.world().resource::<Index>().factions[id.index()];
-    sim.world().get::<Faction>(e).cloned().unwrap_or_else(|| panic!("faction {id:?} is not in the world"))
+fn faction(sim: &Sim, id: FactionId) -> FactionView {
+    sim.faction(id).unwrap_or_else(|| panic!("faction {id:?} is not in the world"))
 }
 
 fn logged(sim: &Sim, pred: impl Fn(&LogKind) -> bool) -> usize {
@@ -60,9 +63,9 @@ fn the_turn_schedule_has_no_ambiguous_system_order() {
     let mut b = Builder::new(START, 5, 2);
     let f = b.faction("f");
     b.province("p", f);
-    let mut world = tianxia_engine::sim::build_world(&b.build(), 1).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = sim(&b.build(), 1);
     let mut schedule = turn_schedule(true);
-    assert!(schedule.initialize(&mut world).is_ok(), "two systems of the turn may run in either order");
+    assert!(schedule.initialize(s.world_mut()).is_ok(), "two systems of the turn may run in either order");
 }
 
 // --- movement -------------------------------------------------------------------
@@ -70,7 +73,7 @@ fn the_turn_schedule_has_no_ambiguous_system_order() {
 fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64, infantry: f64) -> f64 {
     let mut b = Builder::new(START, 5, 1);
     let f = b.faction("f");
-    let zone = b.region("z", Some([[1.0, 0.0, 0.0, 0.0]; 4]));
+    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4] }));
     let ps = road(&mut b, f, 30, 100.0, kind);
     for p in &mut b.spec_mut().provinces {
         p.regions = vec![zone];
@@ -78,7 +81,7 @@ fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64,
     let a = b.army("a", f, ps[0], cavalry, infantry);
     march(&mut b, a, ps[29]);
     if let Some(w) = weather {
-        b.spec_mut().events.push(ScriptedEvent {
+        Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
             key: "storm".into(),
             text: String::new(),
             from: None,
@@ -87,7 +90,6 @@ fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64,
             chance: 1.0,
             repeat: false,
             effects: vec![Effect::SetWeather { region: zone, weather: w, days: 30.0 }],
-            fired: false,
         });
     }
     let mut s = sim(&b.build(), 1);
@@ -137,8 +139,8 @@ fn marching_tires_an_army_and_rest_restores_it() {
     assert!(tired > 0.1, "five days on the road leave fatigue {tired}");
     // Stop the army and let it rest.
     let e = s.world().resource::<Index>().armies[a.index()];
-    if let Some(mut o) = s.world_mut().get_mut::<tianxia_engine::ai::Orders>(e) {
-        *o = tianxia_engine::ai::Orders::from_spec(&OrdersSpec::Hold);
+    if let Some(mut o) = s.world_mut().get_mut::<Orders>(e) {
+        *o = Orders::from_spec(&OrdersSpec::Hold);
     }
     s.step();
     assert!(army(&s, a).fatigue < tired, "resting lowers fatigue");
@@ -181,7 +183,7 @@ fn an_army_draws_grain_from_friendly_provinces_losing_some_on_the_way() {
     let p = &spec.params;
     let per_day = 10_000.0 * p.ration;
     let want = per_day * 5.0 + per_day * p.carry_days;
-    let drawn = 1_000_000.0 - province(&s, ps[1]).grain;
+    let drawn = 1_000_000.0 - province(&s, ps[1]).granary.grain;
     let kept = 1.0 - p.supply_loss_land;
     assert!((drawn * kept - want).abs() < 1e-6, "drew {drawn} shi to deliver {want}");
     assert!(!army(&s, a).starving);
@@ -199,7 +201,7 @@ fn river_transport_loses_less_than_the_road() {
         b.spec_mut().armies[a.index()].food_days = 0.0;
         let mut s = sim(&b.build(), 1);
         s.step();
-        1_000_000.0 - province(&s, ps[1]).grain
+        1_000_000.0 - province(&s, ps[1]).granary.grain
     };
     assert!(drawn(RouteKind::RiverDown) < drawn(RouteKind::Road), "the river delivers the same grain for less");
 }
@@ -216,7 +218,7 @@ fn foraging_depletes_the_province_an_army_stands_in() {
     b.spec_mut().armies[a.index()].food_days = 0.0;
     let mut s = sim(&b.build(), 1);
     s.step();
-    assert!(province(&s, p).grain < 100_000.0, "foraging took grain");
+    assert!(province(&s, p).granary.grain < 100_000.0, "foraging took grain");
 }
 
 #[test]
@@ -225,7 +227,7 @@ fn cold_hurts_armies_that_are_not_cold_adapted_more() {
         let mut b = Builder::new(Date { year: 1232, month: 1, day: 1 }, 5, 1);
         let f = b.faction("f");
         b.spec_mut().factions[f.index()].cold_adapted = adapted;
-        let zone = b.region("z", Some([[0.0, 0.0, 1.0, 0.0]; 4]));
+        let zone = b.region("z", Some(Climate { chances: [[0.0, 0.0, 1.0, 0.0]; 4] }));
         let p = b.province("p", f);
         b.spec_mut().provinces[p.index()].regions = vec![zone];
         b.spec_mut().provinces[p.index()].grain = 1e9;
@@ -262,7 +264,7 @@ fn winner_of_battle(spec: &WorldSpec, seed: u64) -> Option<String> {
     let mut s = sim(spec, seed);
     s.step();
     s.log().entries().iter().find_map(|e| match &e.kind {
-        LogKind::Battle { winner, .. } => Some(winner.clone()),
+        LogKind::Battle { winner, .. } => Some(winner.key(s.names()).to_string()),
         _ => None,
     })
 }
@@ -290,7 +292,7 @@ fn the_beaten_side_loses_more_and_falls_back_to_a_friendly_province() {
     s.step();
     let (ax, ay) = (army(&s, x), army(&s, y));
     if winner_of_battle(&spec, 3).as_deref() == Some("a") {
-        assert!(ay.lost / 10_000.0 > ax.lost / 30_000.0, "the loser loses a larger share");
+        assert!(ay.ledger.lost / 10_000.0 > ax.ledger.lost / 30_000.0, "the loser loses a larger share");
         assert_eq!(ay.location, Location::At(ProvinceId(2)), "y falls back home");
     }
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1);
@@ -308,7 +310,7 @@ fn a_beaten_army_with_nowhere_to_go_is_trapped_and_loses_more() {
     let mut s = sim(&b.build(), 1);
     s.step();
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Trapped { .. })), 1);
-    assert!(army(&s, y).routs == 1, "6:1 odds rout the beaten side");
+    assert!(army(&s, y).ledger.routs == 1, "6:1 odds rout the beaten side");
 }
 
 #[test]
@@ -316,7 +318,7 @@ fn rival_commanders_fight_worse_together() {
     let wins = |rivals: bool| {
         let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
         let fa = FactionId(0);
-        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+        spec.commanders.push(CommanderSpec {
             key: "heda".into(),
             name: "Heda".into(),
             faction: fa,
@@ -324,7 +326,7 @@ fn rival_commanders_fight_worse_together() {
             traits: vec![],
             rivals: if rivals { vec![tianxia_engine::ids::CommanderId(1)] } else { vec![] },
         });
-        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+        spec.commanders.push(CommanderSpec {
             key: "pua".into(),
             name: "Pu'a".into(),
             faction: fa,
@@ -344,7 +346,7 @@ fn rival_commanders_fight_worse_together() {
 fn a_skilled_commander_improves_the_odds() {
     let wins = |skill: f64| {
         let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
-        spec.commanders.push(tianxia_engine::spec::CommanderSpec {
+        spec.commanders.push(CommanderSpec {
             key: "c".into(),
             name: "C".into(),
             faction: FactionId(0),
@@ -393,7 +395,7 @@ fn siege_days(grain: f64) -> Option<u32> {
         OrdersSpec::Script(vec![Step { to: city, not_before: None, hold_until: None, besiege: true }]);
     let mut s = sim(&b.build(), 5);
     while s.step() {
-        if province(&s, city).controller == fa {
+        if province(&s, city).control.controller == fa {
             return Some(s.result().turns);
         }
     }
@@ -422,9 +424,9 @@ fn a_strong_army_carries_weak_walls_by_assault() {
         OrdersSpec::Script(vec![Step { to: city, not_before: None, hold_until: None, besiege: true }]);
     let mut s = sim(&b.build(), 2);
     s.run();
-    assert_eq!(province(&s, city).controller, fa);
+    assert_eq!(province(&s, city).control.controller, fa);
     assert!(logged(&s, |k| matches!(k, LogKind::Assault { .. })) >= 1);
-    assert!(logged(&s, |k| matches!(k, LogKind::Captured { how, .. } if how == "by assault")) == 1);
+    assert!(logged(&s, |k| matches!(k, LogKind::Captured { how, .. } if *how == Cause::Assault)) == 1);
 }
 
 #[test]
@@ -437,7 +439,7 @@ fn an_undefended_enemy_province_is_taken_by_standing_in_it() {
     b.army("a", fa, p, 1_000.0, 0.0);
     let mut s = sim(&b.build(), 1);
     s.step();
-    assert_eq!(province(&s, p).controller, fa);
+    assert_eq!(province(&s, p).control.controller, fa);
 }
 
 // --- diplomacy and trespass ------------------------------------------------------
@@ -495,7 +497,7 @@ fn a_cowardly_governor_usually_flees_and_sometimes_supplies_the_trespasser() {
         .iter()
         .find(|s| logged(s, |k| matches!(k, LogKind::TrespassAnswer { response: TrespassResponse::Flee, .. })) == 1);
     if let Some(s) = one {
-        assert_eq!(province(s, ProvinceId(1)).garrison, 0.0, "the garrison left with its commander");
+        assert_eq!(province(s, ProvinceId(1)).walls.garrison, 0.0, "the garrison left with its commander");
     }
 }
 
@@ -532,7 +534,7 @@ fn a_request_for_passage_is_answered_by_the_hosts_chance_of_granting() {
         let host = b.faction("host");
         b.spec_mut().factions[host.index()].grant_access_chance = chance;
         b.province("p", host);
-        b.spec_mut().events.push(ScriptedEvent {
+        Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
             key: "envoy".into(),
             text: "an envoy asks for the road".into(),
             from: None,
@@ -554,11 +556,10 @@ fn a_request_for_passage_is_answered_by_the_hosts_chance_of_granting() {
                 on_grant: Some("granted".into()),
                 on_refuse: Some("refused".into()),
             })],
-            fired: false,
         });
         let mut s = sim(&b.build(), 1);
         s.step();
-        let flags = &s.world().resource::<tianxia_engine::outcome::Metrics>().flags;
+        let flags = &s.world().resource::<tianxia_engine::record::outcome::Metrics>().flags;
         (flags.contains("granted"), flags.contains("refused"), !s.world().resource::<Diplomacy>().access.is_empty())
     };
     assert_eq!(answer(1.0), (true, false, true));
@@ -575,8 +576,8 @@ fn tribute_is_paid_when_a_turn_contains_new_year() {
     b.spec_mut().tributes.push(Tribute { payer: song, payee: jin, silver: 300_000.0, silk: 300_000.0 });
     let mut s = sim(&b.build(), 1);
     s.run();
-    assert_eq!(faction(&s, jin).treasury, 300_000.0, "paid exactly once");
-    assert_eq!(faction(&s, song).treasury, 700_000.0);
+    assert_eq!(faction(&s, jin).coffers.treasury, 300_000.0, "paid exactly once");
+    assert_eq!(faction(&s, song).coffers.treasury, 700_000.0);
 }
 
 #[test]
@@ -602,7 +603,7 @@ fn events_fire_on_their_conditions_within_their_window() {
     march(&mut b, a, ps[3]);
     let spawned = b.army("late", f, ps[0], 0.0, 5_000.0);
     b.spec_mut().armies[spawned.index()].in_field = false;
-    b.spec_mut().events.push(ScriptedEvent {
+    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
         key: "arrival".into(),
         text: "the army reaches the far end".into(),
         from: Some(START),
@@ -616,13 +617,10 @@ fn events_fire_on_their_conditions_within_their_window() {
             Effect::SpawnArmy(spawned),
             Effect::EndRun("the plan is done".into()),
         ],
-        fired: false,
     });
-    b.spec_mut()
-        .outcomes
+    Arc::make_mut(&mut b.spec_mut().outcomes)
         .push(OutcomeSpec { key: "arrived".into(), rule: OutcomeRule::Bool(Condition::Flag("arrived".into())) });
-    b.spec_mut()
-        .outcomes
+    Arc::make_mut(&mut b.spec_mut().outcomes)
         .push(OutcomeSpec { key: "men".into(), rule: OutcomeRule::Number(Quantity::Counter("men_on_arrival".into())) });
     let mut s = sim(&b.build(), 1);
     let r = s.run();
@@ -639,7 +637,7 @@ fn an_event_with_a_chance_fires_in_about_that_share_of_runs() {
     let mut b = Builder::new(START, 5, 1);
     let f = b.faction("f");
     b.province("p", f);
-    b.spec_mut().events.push(ScriptedEvent {
+    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
         key: "storm".into(),
         text: String::new(),
         from: None,
@@ -648,14 +646,13 @@ fn an_event_with_a_chance_fires_in_about_that_share_of_runs() {
         chance: 0.3,
         repeat: false,
         effects: vec![Effect::SetFlag("storm".into())],
-        fired: false,
     });
     let spec = b.build();
     let fired = (0..1000)
         .filter(|&seed| {
             let mut s = sim(&spec, seed);
             s.step();
-            s.world().resource::<tianxia_engine::outcome::Metrics>().flags.contains("storm")
+            s.world().resource::<tianxia_engine::record::outcome::Metrics>().flags.contains("storm")
         })
         .count();
     assert!((250..350).contains(&fired), "a 30% event fired {fired} times in 1000");
@@ -669,7 +666,7 @@ fn killing_a_commander_removes_him_from_his_army() {
     let c = b.commander("heda", f, 0.6, &[]);
     let a = b.army("a", f, p, 1_000.0, 0.0);
     b.spec_mut().armies[a.index()].commanders = vec![c];
-    b.spec_mut().events.push(ScriptedEvent {
+    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
         key: "death".into(),
         text: String::new(),
         from: None,
@@ -681,7 +678,6 @@ fn killing_a_commander_removes_him_from_his_army() {
             Effect::KillCommander { commander: c, cause: "killed at Junzhou".into() },
             Effect::SetParam { name: "cavalry_speed".into(), value: 10.0 },
         ],
-        fired: false,
     });
     let mut s = sim(&b.build(), 1);
     s.step();
@@ -709,7 +705,7 @@ fn an_ai_army_goes_to_capture_its_objective_and_lays_siege() {
     let mut s = sim(&b.build(), 4);
     s.run();
     assert!(logged(&s, |k| matches!(k, LogKind::SiegeBegun { .. })) >= 1, "the AI laid siege");
-    assert_eq!(province(&s, city).controller, fa, "and took the city");
+    assert_eq!(province(&s, city).control.controller, fa, "and took the city");
 }
 
 #[test]
@@ -765,8 +761,8 @@ fn the_harvest_comes_in_on_its_month_and_is_taxed() {
     s.step();
     let pr = &spec.provinces[p.index()];
     let tax = pr.harvest * spec.params.grain_tax;
-    assert_eq!(province(&s, p).grain, pr.grain + pr.harvest - tax);
-    assert_eq!(faction(&s, f).grain, tax);
+    assert_eq!(province(&s, p).granary.grain, pr.grain + pr.harvest - tax);
+    assert_eq!(faction(&s, f).coffers.grain, tax);
 }
 
 #[test]
@@ -778,13 +774,13 @@ fn depleted_armies_resting_at_home_are_reinforced_from_manpower_and_grain() {
     let a = b.army("a", f, p, 0.0, 10_000.0);
     let mut s = sim(&b.build(), 1);
     let e = s.world().resource::<Index>().armies[a.index()];
-    if let Some(mut x) = s.world_mut().get_mut::<Army>(e) {
+    if let Some(mut x) = s.world_mut().get_mut::<Strength>(e) {
         x.infantry = 5_000.0;
     }
     s.step();
     let men = army(&s, a).men();
     assert!(men > 5_000.0 && men <= 10_000.0, "reinforced to {men}");
-    assert!(faction(&s, f).manpower < 100_000.0);
+    assert!(faction(&s, f).coffers.manpower < 100_000.0);
 }
 
 #[test]
@@ -797,7 +793,7 @@ fn a_drain_off_the_map_costs_manpower_and_grain() {
     b.province("p", f);
     let mut s = sim(&b.build(), 1);
     s.run();
-    assert!(faction(&s, f).manpower < 100_000.0 - 19_000.0);
+    assert!(faction(&s, f).coffers.manpower < 100_000.0 - 19_000.0);
 }
 
 // --- outcomes -------------------------------------------------------------------
@@ -805,11 +801,12 @@ fn a_drain_off_the_map_costs_manpower_and_grain() {
 #[test]
 fn the_largest_battle_between_two_sides_names_the_winner() {
     let (mut spec, _, _) = battle_world(30_000.0, 10_000.0);
-    spec.outcomes.push(OutcomeSpec {
+    Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec {
         key: "winner".into(),
         rule: OutcomeRule::LargestBattleWinner { side_a: vec![FactionId(0)], side_b: vec![FactionId(1)] },
     });
-    spec.outcomes.push(OutcomeSpec { key: "field".into(), rule: OutcomeRule::Controller(ProvinceId(0)) });
+    Arc::make_mut(&mut spec.outcomes)
+        .push(OutcomeSpec { key: "field".into(), rule: OutcomeRule::Controller(ProvinceId(0)) });
     let mut s = sim(&spec, 1);
     let r = s.run();
     let expected = winner_of_battle(&spec, 1).unwrap_or_else(|| "none".into());

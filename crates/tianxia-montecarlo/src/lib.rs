@@ -19,10 +19,11 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use tianxia_engine::outcome::OutcomeValue;
+use std::sync::Mutex;
+use tianxia_engine::model::script::OutcomeValue;
 use tianxia_engine::rng::run_seed;
 use tianxia_scenario::resolve::OutcomeKind;
-use tianxia_scenario::{LoadError, LoadOptions, Scenario};
+use tianxia_scenario::{LoadError, LoadOptions, Runner, Scenario};
 
 /// Why a batch could not run.
 #[derive(Debug, thiserror::Error)]
@@ -341,6 +342,9 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     let total = range.end - range.start;
     let na = arms.len();
     const BLOCK: u64 = 512;
+    // Idle runners per arm: a worker takes one (or makes one), plays a run on it and
+    // puts it back, so worlds and schedules are built once per worker, not per run.
+    let pools: Vec<Mutex<Vec<Runner>>> = (0..na).map(|_| Mutex::new(Vec::new())).collect();
     let mut done_here = 0;
     progress(next - range.start, total);
     while next < range.end {
@@ -351,9 +355,16 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
                 .par_iter()
                 .map(|&(r, a)| {
                     let seed = run_seed(cfg.base_seed, r);
-                    let mut sim =
-                        arms[a].scenario.sim(seed).map_err(|e| format!("run {r} of {}: {e}", arms[a].def.name))?;
-                    Ok(sim.run().outcomes.iter().map(|(_, v)| value(v)).collect())
+                    let scenario = &arms[a].scenario;
+                    let taken = pools[a].lock().map_or(None, |mut p| p.pop());
+                    let mut runner = taken.unwrap_or_else(|| scenario.runner());
+                    let result = scenario
+                        .run_with(&mut runner, seed, false)
+                        .map_err(|e| format!("run {r} of {}: {e}", arms[a].def.name))?;
+                    if let Ok(mut p) = pools[a].lock() {
+                        p.push(runner);
+                    }
+                    Ok(result.outcomes.iter().map(|(_, v)| value(v)).collect())
                 })
                 .collect()
         });

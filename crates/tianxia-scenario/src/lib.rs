@@ -22,7 +22,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal, Triangular};
 use std::path::{Path, PathBuf};
 use tianxia_engine::rng::{Stream, stream_rng};
-use tianxia_engine::{BuildError, Sim, WorldSpec};
+use tianxia_engine::{BuildError, RunResult, Sim, WorldSpec};
 
 pub use error::LoadError;
 
@@ -103,6 +103,36 @@ impl Scenario {
         Sim::new(&self.world(seed), seed)
     }
 
+    /// A runner for many runs of this scenario: it keeps one spec and one simulation
+    /// (world and schedule) and rebuilds them in place for each run.
+    pub fn runner(&self) -> Runner {
+        Runner { spec: self.template.clone(), sim: None }
+    }
+
+    /// Plays the run with master seed `seed` on `runner` (made by this scenario's
+    /// [`Scenario::runner`]); the result is the same as `self.sim(seed)?.run()`. With
+    /// `keep_log` false the event log keeps only its digest.
+    pub fn run_with(&self, runner: &mut Runner, seed: u64, keep_log: bool) -> Result<RunResult, BuildError> {
+        if !self.slots.is_empty() {
+            // Every slot writes an absolute value, so drawing into the runner's spec in
+            // place gives the same spec as drawing into a fresh copy of the template.
+            let mut rng = stream_rng(seed, Stream::Setup);
+            for s in &self.slots {
+                let v = sample(&s.dist, &mut rng);
+                (s.set)(&mut runner.spec, v);
+            }
+        }
+        let sim = match &mut runner.sim {
+            Some(sim) => {
+                sim.rebuild(&runner.spec, seed)?;
+                sim
+            }
+            None => runner.sim.insert(Sim::new(&runner.spec, seed)?),
+        };
+        sim.keep_log(keep_log);
+        Ok(sim.run())
+    }
+
     /// The world with every uncertain number at its central value.
     pub fn template(&self) -> &WorldSpec {
         &self.template
@@ -112,6 +142,12 @@ impl Scenario {
     pub fn uncertain(&self) -> impl Iterator<Item = (&str, &Dist)> {
         self.slots.iter().map(|s| (s.path.as_str(), &s.dist))
     }
+}
+
+/// What [`Scenario::run_with`] reuses from run to run.
+pub struct Runner {
+    spec: WorldSpec,
+    sim: Option<Sim>,
 }
 
 fn sample(d: &Dist, rng: &mut impl rand::Rng) -> f64 {

@@ -8,9 +8,11 @@ use ron::value::RawValue;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 pub use tianxia_engine::calendar::Season;
-pub use tianxia_engine::map::{RouteKind, Terrain};
-pub use tianxia_engine::model::{Posture, Trait, TrespassResponse as Response};
-pub use tianxia_engine::weather::Weather;
+pub use tianxia_engine::model::commander::Trait;
+pub use tianxia_engine::model::faction::{Posture, TrespassResponse as Response};
+pub use tianxia_engine::model::province::Terrain;
+pub use tianxia_engine::model::route::RouteKind;
+pub use tianxia_engine::model::weather::Weather;
 
 /// Parser options used for every scenario text: `Some(..)` may be omitted.
 pub fn options() -> ron::Options {

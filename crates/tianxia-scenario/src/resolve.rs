@@ -6,14 +6,16 @@ use crate::error::{Code, Location, Problem, Sources, did_you_mean};
 use crate::raw::{self, Dist, N, Num, Sp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tianxia_engine::ai::{Objective, ObjectiveKind, Step};
 use tianxia_engine::calendar::Date;
-use tianxia_engine::diplomacy::{Access, AccessRequest, Relation, Tribute};
-use tianxia_engine::events::{Effect, ScriptedEvent};
 use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
-use tianxia_engine::outcome::{Cmp, Condition, OutcomeRule, OutcomeSpec, Quantity};
+use tianxia_engine::model::army::Step;
+use tianxia_engine::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
+use tianxia_engine::model::script::{
+    Cmp, Condition, Effect, Objective, ObjectiveKind, OutcomeRule, OutcomeSpec, Quantity, ScriptedEvent,
+};
+use tianxia_engine::model::weather::Climate;
 use tianxia_engine::params::{PARAM_DEFS, Params};
-use tianxia_engine::spec::*;
+use tianxia_engine::world::spec::*;
 
 /// Sets one sampled number into a world spec.
 pub type Setter = Arc<dyn Fn(&mut WorldSpec, f64) + Send + Sync>;
@@ -297,7 +299,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                 let mut sum = 0.0;
                 for (wi, (wname, n)) in [("rain", &sw.rain), ("snow", &sw.snow), ("blizzard", &sw.blizzard)].into_iter().enumerate() {
                     let v = r.num(format!("regions.{}.climate.{season}.{wname}", e.id), n, 0.0, 1.0, move |w, v| {
-                        if let Some(c) = w.regions[i].climate.as_mut() {
+                        if let Some(Climate { chances: c }) = w.regions[i].climate.as_mut() {
                             c[si][wi + 1] = v;
                             c[si][0] = (1.0 - c[si][1] - c[si][2] - c[si][3]).max(0.0);
                         }
@@ -311,7 +313,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                 }
                 table[si][0] = (1.0 - sum).max(0.0);
             }
-            table
+            Climate { chances: table }
         });
         regions.push(RegionSpec { key: x.id.value, climate });
     }
@@ -574,7 +576,9 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
     let mut events = Vec::new();
     for (i, e) in entries("events").iter().enumerate() {
         let Some(x) = parse_entry::<raw::Event>(&mut r, "events", e) else { continue };
-        let chance = r.num(format!("events.{}.chance", e.id), &x.chance, 0.0, 1.0, move |w, v| w.events[i].chance = v);
+        let chance = r.num(format!("events.{}.chance", e.id), &x.chance, 0.0, 1.0, move |w, v| {
+            std::sync::Arc::make_mut(&mut w.events)[i].chance = v
+        });
         let from = x.from.as_ref().and_then(|d| r.date(d));
         let until = x.until.as_ref().and_then(|d| r.date(d));
         let when = condition(&mut r, &x.when);
@@ -588,7 +592,6 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             chance,
             repeat: x.repeat,
             effects,
-            fired: false,
         });
     }
 
@@ -642,8 +645,8 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         tributes,
         access,
         objectives,
-        events,
-        outcomes,
+        events: events.into(),
+        outcomes: outcomes.into(),
         flags,
     };
     Ok(Resolved { template, slots: r.slots, outcomes: kinds })

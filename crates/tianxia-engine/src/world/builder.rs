@@ -2,15 +2,18 @@
 //! want a world without writing a scenario file. Every default is ordinary and documented
 //! on the method that applies it.
 
-use crate::ai::{Objective, ObjectiveKind};
 use crate::calendar::Date;
-use crate::diplomacy::Relation;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
-use crate::map::{RouteKind, Terrain};
-use crate::model::{Posture, Trait, TrespassResponse};
+use crate::model::commander::Trait;
+use crate::model::diplomacy::Relation;
+use crate::model::faction::{Posture, TrespassResponse};
+use crate::model::province::Terrain;
+use crate::model::route::RouteKind;
+use crate::model::script::{Objective, ObjectiveKind};
+use crate::model::weather::Climate;
 use crate::params::Params;
-use crate::spec::*;
-use crate::weather::Climate;
+use crate::world::spec::*;
+use std::sync::Arc;
 
 /// Builds a [`WorldSpec`] step by step.
 #[derive(Clone, Debug)]
@@ -38,8 +41,8 @@ impl Builder {
                 tributes: Vec::new(),
                 access: Vec::new(),
                 objectives: Vec::new(),
-                events: Vec::new(),
-                outcomes: Vec::new(),
+                events: Arc::new(Vec::new()),
+                outcomes: Arc::new(Vec::new()),
                 flags: Vec::new(),
             },
         }
@@ -166,7 +169,9 @@ pub fn grid_world(side: usize, armies: usize) -> WorldSpec {
     let mut b = Builder::new(start, 5, 60);
     let fs = [b.faction("north"), b.faction("south"), b.faction("steppe")];
     b.spec_mut().factions[2].cold_adapted = true;
-    let cold: Climate = [[0.7, 0.25, 0.05, 0.0], [0.6, 0.4, 0.0, 0.0], [0.7, 0.2, 0.1, 0.0], [0.45, 0.05, 0.4, 0.1]];
+    let cold = Climate {
+        chances: [[0.7, 0.25, 0.05, 0.0], [0.6, 0.4, 0.0, 0.0], [0.7, 0.2, 0.1, 0.0], [0.45, 0.05, 0.4, 0.1]],
+    };
     let zone = b.region("plain", Some(cold));
     let mut ids = Vec::new();
     for y in 0..side {

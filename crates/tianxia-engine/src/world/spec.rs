@@ -1,16 +1,18 @@
 //! The input of the engine: a world described in plain Rust data, every reference already
 //! resolved to a stable id. The scenario crate builds one from RON; tests build them by hand.
 
-use crate::ai::{Objective, Step};
 use crate::calendar::Date;
-use crate::diplomacy::{Access, Relation, Tribute};
-use crate::events::ScriptedEvent;
 use crate::ids::{CommanderId, FactionId, ProvinceId};
-use crate::map::{RouteKind, Terrain};
-use crate::model::{Posture, Trait, TrespassResponse};
-use crate::outcome::OutcomeSpec;
+pub use crate::model::army::OrdersSpec;
+use crate::model::commander::Trait;
+use crate::model::diplomacy::{Access, Relation, Tribute};
+use crate::model::faction::{Posture, TrespassResponse};
+use crate::model::province::Terrain;
+use crate::model::route::RouteKind;
+use crate::model::script::{Objective, OutcomeSpec, ScriptedEvent};
+use crate::model::weather::Climate;
 use crate::params::Params;
-use crate::weather::Climate;
+use std::sync::Arc;
 
 /// A whole world, ready to build.
 #[derive(Clone, Debug)]
@@ -43,10 +45,10 @@ pub struct WorldSpec {
     pub access: Vec<Access>,
     /// AI objectives.
     pub objectives: Vec<Objective>,
-    /// Scripted events.
-    pub events: Vec<ScriptedEvent>,
-    /// Outcomes to evaluate at the end.
-    pub outcomes: Vec<OutcomeSpec>,
+    /// Scripted events (shared between the runs of a scenario).
+    pub events: Arc<Vec<ScriptedEvent>>,
+    /// Outcomes to evaluate at the end (shared between the runs of a scenario).
+    pub outcomes: Arc<Vec<OutcomeSpec>>,
     /// Flags set at the start.
     pub flags: Vec<String>,
 }
@@ -158,17 +160,6 @@ pub struct CommanderSpec {
     pub traits: Vec<Trait>,
     /// Rivals.
     pub rivals: Vec<CommanderId>,
-}
-
-/// What an army does.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OrdersSpec {
-    /// Stay put.
-    Hold,
-    /// Follow the faction's objectives.
-    Ai,
-    /// Follow these steps, then the AI.
-    Script(Vec<Step>),
 }
 
 /// An army.

@@ -1,14 +1,10 @@
-//! Relations between factions, treaties (tribute, military access) and requests.
+//! Relations between factions, treaties (tribute, military access) and requests: the
+//! diplomacy resource and the questions rules ask of it.
 
-use crate::calendar::Calendar;
-use crate::ids::{FactionId, ProvinceId, RouteId};
-use crate::log::{EventLog, LogKind};
-use crate::model::Faction;
-use crate::outcome::Metrics;
-use crate::rng::Rngs;
+use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
 use bevy_ecs::prelude::*;
-use rand::RngExt;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// The state between two factions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -120,6 +116,16 @@ impl Diplomacy {
         }
     }
 
+    /// Back to `n` factions all at peace, with no treaties or requests (buffers kept).
+    pub fn reset(&mut self, n: usize) {
+        self.n = n;
+        self.relations.clear();
+        self.relations.resize(n * n, Relation::Peace);
+        self.tributes.clear();
+        self.access.clear();
+        self.requests.clear();
+    }
+
     /// Whether `a` and `b` are at war.
     pub fn at_war(&self, a: FactionId, b: FactionId) -> bool {
         self.relation(a, b) == Relation::War
@@ -166,89 +172,30 @@ impl Diplomacy {
     }
 }
 
-/// Diplomacy phase: truces and access terms expire, tribute is paid at the new year, and
-/// requests for passage are answered by the host's policy.
-pub fn conduct_diplomacy(
-    cal: Res<Calendar>,
-    mut diplomacy: ResMut<Diplomacy>,
-    mut factions: Query<&mut Faction>,
-    mut metrics: ResMut<Metrics>,
-    mut rngs: ResMut<Rngs>,
-    mut log: ResMut<EventLog>,
-) {
-    let today = cal.date.to_days();
-    let mut by_id: Vec<Mut<Faction>> = factions.iter_mut().collect();
-    by_id.sort_by_key(|f| f.id);
-    let key = |f: FactionId, by_id: &[Mut<Faction>]| by_id[f.index()].key.clone();
+/// An army that entered foreign land without access this turn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Crossing {
+    /// Who.
+    pub army: ArmyId,
+    /// Where.
+    pub province: ProvinceId,
+    /// Whose land.
+    pub host: FactionId,
+}
 
-    let n = by_id.len();
-    for a in 0..n {
-        for b in a + 1..n {
-            let (fa, fb) = (FactionId(a as u32), FactionId(b as u32));
-            if let Relation::Truce { until } = diplomacy.relation(fa, fb)
-                && today >= until
-            {
-                diplomacy.set(fa, fb, Relation::Peace);
-                log.push(
-                    &cal,
-                    LogKind::Relation {
-                        a: key(fa, &by_id),
-                        b: key(fb, &by_id),
-                        relation: Relation::Peace,
-                        cause: "truce expired".into(),
-                    },
-                );
-            }
-        }
-    }
+/// Crossings waiting for the host's answer, and the answers already given.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct Trespasses {
+    /// This turn's crossings, in the order they happened.
+    pub pending: Vec<Crossing>,
+    /// (army, host, local commander) already answered: each answers once.
+    pub answered: BTreeSet<(ArmyId, FactionId, Option<CommanderId>)>,
+}
 
-    let expired: Vec<Access> =
-        diplomacy.access.iter().filter(|a| a.until.is_some_and(|u| today >= u)).cloned().collect();
-    diplomacy.access.retain(|a| a.until.is_none_or(|u| today < u));
-    for a in expired {
-        log.push(
-            &cal,
-            LogKind::AccessEnded {
-                grantor: key(a.grantor, &by_id),
-                grantee: key(a.grantee, &by_id),
-                cause: "term ended".into(),
-            },
-        );
-    }
-
-    if cal.turn_crosses_new_year() {
-        for t in diplomacy.tributes.clone() {
-            let paid = t.silver.min(by_id[t.payer.index()].treasury.max(0.0));
-            by_id[t.payer.index()].treasury -= paid;
-            by_id[t.payee.index()].treasury += paid;
-            log.push(
-                &cal,
-                LogKind::Tribute {
-                    payer: key(t.payer, &by_id),
-                    payee: key(t.payee, &by_id),
-                    silver: paid,
-                    silk: t.silk,
-                },
-            );
-        }
-    }
-
-    for req in std::mem::take(&mut diplomacy.requests) {
-        let host = req.terms.grantor;
-        let chance = by_id[host.index()].grant_access_chance;
-        let granted = rngs.diplomacy.random::<f64>() < chance;
-        log.push(
-            &cal,
-            LogKind::AccessAnswer { host: key(host, &by_id), requester: key(req.terms.grantee, &by_id), granted },
-        );
-        let flag = if granted { &req.on_grant } else { &req.on_refuse };
-        if let Some(f) = flag {
-            metrics.flags.insert(f.clone());
-        }
-        if granted {
-            let mut terms = req.terms.clone();
-            terms.until = req.days.map(|d| today + d.round() as i64);
-            diplomacy.access.push(terms);
-        }
+impl Trespasses {
+    /// Forgets every crossing and answer.
+    pub fn clear(&mut self) {
+        self.pending.clear();
+        self.answered.clear();
     }
 }

@@ -1,0 +1,243 @@
+//! Army components: one thing each, so a system's query says exactly what it reads.
+//!
+//! An army entity carries [`ArmyId`](crate::ids::ArmyId), [`Allegiance`], [`Commanders`],
+//! [`Position`], [`Strength`], [`Quality`], [`Spirit`], [`Fatigue`], [`Supplies`],
+//! [`Ledger`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
+//! [`Besieging`], [`Starving`] and, once it is gone, [`Dissolved`].
+
+use crate::calendar::Date;
+use crate::ids::{CommanderId, FactionId, ProvinceId, RouteId};
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+/// The faction an army or commander serves.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allegiance(pub FactionId);
+
+/// An army's commanders; the most skilled living one leads.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+pub struct Commanders(pub Vec<CommanderId>);
+
+/// Where an army is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// In a province.
+    At(ProvinceId),
+    /// On a route, `done` km out of `from` towards `to`.
+    OnRoute {
+        /// The route.
+        route: RouteId,
+        /// Where it left.
+        from: ProvinceId,
+        /// Where it is going.
+        to: ProvinceId,
+        /// Km covered.
+        done: f64,
+    },
+}
+
+impl Location {
+    /// The province the army stands in, if it is not on a route.
+    pub fn province(self) -> Option<ProvinceId> {
+        match self {
+            Location::At(p) => Some(p),
+            Location::OnRoute { .. } => None,
+        }
+    }
+
+    /// The nearer end of the route, or the province it is in.
+    pub fn nearest(self, route_km: impl Fn(RouteId) -> f64) -> ProvinceId {
+        match self {
+            Location::At(p) => p,
+            Location::OnRoute { route, from, to, done } => {
+                if done * 2.0 < route_km(route) {
+                    from
+                } else {
+                    to
+                }
+            }
+        }
+    }
+}
+
+/// Where an army is, as a component.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Position(pub Location);
+
+/// Men by arm, and horses.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Strength {
+    /// Horsemen.
+    pub cavalry: f64,
+    /// Footmen.
+    pub infantry: f64,
+    /// Men of the siege train.
+    pub siege: f64,
+    /// Horses (cavalry without horses fight on foot).
+    pub horses: f64,
+}
+
+impl Strength {
+    /// Men of all arms.
+    pub fn men(&self) -> f64 {
+        self.cavalry + self.infantry + self.siege
+    }
+
+    /// Horsemen who have a horse.
+    pub fn mounted(&self) -> f64 {
+        self.cavalry.min(self.horses)
+    }
+
+    /// Removes `fraction` of every arm and of the horses; returns the men lost (the
+    /// caller books them in the [`Ledger`]).
+    pub fn lose(&mut self, fraction: f64) -> f64 {
+        let f = fraction.clamp(0.0, 1.0);
+        let before = self.men();
+        self.cavalry *= 1.0 - f;
+        self.infantry *= 1.0 - f;
+        self.siege *= 1.0 - f;
+        self.horses *= 1.0 - f;
+        before - self.men()
+    }
+}
+
+/// Training and equipment, 1 = ordinary.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Quality(pub f64);
+
+/// Morale and cohesion (order in the ranks), each 0..1.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Spirit {
+    /// Will to fight, 0..1.
+    pub morale: f64,
+    /// Order in the ranks, 0..1.
+    pub cohesion: f64,
+}
+
+/// Weariness from marching, 0..1.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Fatigue(pub f64);
+
+/// Grain an army carries (shi).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Supplies {
+    /// Grain carried (shi).
+    pub food: f64,
+}
+
+/// What an army has been given and has lost.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Ledger {
+    /// Men it started with plus every man added since.
+    pub committed: f64,
+    /// The strength reinforcements fill it back up to.
+    pub establishment: f64,
+    /// Men lost, all causes.
+    pub lost: f64,
+    /// Routs suffered.
+    pub routs: u32,
+}
+
+/// Marker: routed until this day number, and cannot fight back.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Routed {
+    /// Day number the rout ends.
+    pub until: i64,
+}
+
+/// Marker: has local guides until this day number.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Guided {
+    /// Day number the guides leave.
+    pub until: i64,
+}
+
+/// Marker: sits before the walls of this province.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Besieging(pub ProvinceId);
+
+/// Marker: was short of food at the last supply phase.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Starving;
+
+/// Marker: disbanded or destroyed; out of every rule's query.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Dissolved {
+    /// When.
+    pub on: Date,
+}
+
+/// One waypoint of a scripted plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Where to go.
+    pub to: ProvinceId,
+    /// Do not set out before this day.
+    pub not_before: Option<Date>,
+    /// Once there, stay until this day.
+    pub hold_until: Option<Date>,
+    /// Once there, besiege it until taken.
+    pub besiege: bool,
+}
+
+/// What an army does, as written in a spec.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OrdersSpec {
+    /// Stay put.
+    Hold,
+    /// Follow the faction's objectives.
+    Ai,
+    /// Follow these steps, then the AI.
+    Script(Vec<Step>),
+}
+
+/// How an army is directed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    /// Stay put.
+    Hold,
+    /// Pursue the faction's objectives.
+    Ai,
+    /// Follow waypoints; `next` is the current one.
+    Script {
+        /// The plan.
+        steps: Vec<Step>,
+        /// Index of the current step.
+        next: usize,
+    },
+}
+
+/// An army's orders and current plan.
+#[derive(Component, Clone, Debug, PartialEq)]
+pub struct Orders {
+    /// How it is directed.
+    pub mode: Mode,
+    /// Provinces still to pass, the next one last.
+    pub path: Vec<ProvinceId>,
+    /// Where it is going.
+    pub goal: Option<ProvinceId>,
+    /// Whether to besiege the goal on arrival.
+    pub besiege: bool,
+    /// Whether arrival at the goal is worth a chronicle line (scripted waypoints).
+    pub announce: bool,
+}
+
+impl Orders {
+    /// Orders from their spec.
+    pub fn from_spec(spec: &OrdersSpec) -> Orders {
+        let mode = match spec {
+            OrdersSpec::Hold => Mode::Hold,
+            OrdersSpec::Ai => Mode::Ai,
+            OrdersSpec::Script(steps) => Mode::Script { steps: steps.clone(), next: 0 },
+        };
+        Orders { mode, path: Vec::new(), goal: None, besiege: false, announce: false }
+    }
+
+    /// Drops the current plan.
+    pub fn stop(&mut self) {
+        self.path.clear();
+        self.goal = None;
+        self.besiege = false;
+    }
+}

@@ -1,0 +1,390 @@
+//! Routes: the edges of the province graph, as entities with state, and the topology
+//! index ([`RouteGraph`]) that path-finding reads.
+//!
+//! A route entity carries [`RouteId`], [`Way`] (ends, length and kind), [`Closures`]
+//! (the seasons it is shut) and [`RouteState`] (what can change during a run: a flood).
+//! The index mirrors what searches need in flat arrays, and its open/closed bits are
+//! recomputed only when the season turns or a route's state changes.
+
+use crate::calendar::Season;
+use crate::ids::{ProvinceId, RouteId};
+use crate::params::Params;
+use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// What kind of way a route is; sets its speed factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    /// A road over plain or low hills (factor 1).
+    Road,
+    /// A mountain path or gorge road.
+    MountainPath,
+    /// A pass.
+    Pass,
+    /// A river crossing.
+    RiverCrossing,
+    /// River transport, upstream from `a` to `b` (downstream back).
+    RiverUp,
+    /// River transport, downstream from `a` to `b` (upstream back).
+    RiverDown,
+}
+
+impl RouteKind {
+    /// Whether grain moves along this route by boat.
+    pub fn is_river(self) -> bool {
+        matches!(self, RouteKind::RiverUp | RouteKind::RiverDown)
+    }
+
+    /// Whether the route runs on or across a river (and so can flood).
+    pub fn on_water(self) -> bool {
+        matches!(self, RouteKind::RiverCrossing | RouteKind::RiverUp | RouteKind::RiverDown)
+    }
+}
+
+/// A graph edge between two provinces: its ends, length and kind.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Way {
+    /// One end.
+    pub a: ProvinceId,
+    /// The other end.
+    pub b: ProvinceId,
+    /// Length in km.
+    pub km: f64,
+    /// The kind of way.
+    pub kind: RouteKind,
+}
+
+impl Way {
+    /// The other end of the route, seen from `from`.
+    pub fn other(&self, from: ProvinceId) -> ProvinceId {
+        if from == self.a { self.b } else { self.a }
+    }
+
+    /// Speed factor travelling from `from` to the other end.
+    pub fn speed_factor(&self, from: ProvinceId, p: &Params) -> f64 {
+        let forward = from == self.a;
+        match (self.kind, forward) {
+            (RouteKind::Road, _) => 1.0,
+            (RouteKind::MountainPath, _) => p.speed_mountain_path,
+            (RouteKind::Pass, _) => p.speed_pass,
+            (RouteKind::RiverCrossing, _) => p.speed_river_crossing,
+            (RouteKind::RiverUp, true) | (RouteKind::RiverDown, false) => p.speed_river_up,
+            (RouteKind::RiverUp, false) | (RouteKind::RiverDown, true) => p.speed_river_down,
+        }
+    }
+}
+
+/// Seasons in which the route is closed, indexed by [`Season::index`].
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Closures(pub [bool; 4]);
+
+/// What can happen to a route during a run.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct RouteState {
+    /// Closed (cut, or by a rule such as flooding) until this day number.
+    pub closed_until: Option<i64>,
+}
+
+impl RouteState {
+    /// Whether the route is usable on day `today` in a season it is not shut in.
+    pub fn passable(&self, today: i64) -> bool {
+        self.closed_until.is_none_or(|d| today >= d)
+    }
+}
+
+/// The topology index: routes in flat arrays, each province's incident routes, and
+/// which routes are open now.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct RouteGraph {
+    ways: Vec<Way>,
+    /// `(route, neighbour)` pairs of every province, by province, in route order.
+    adjacency: Vec<(RouteId, ProvinceId)>,
+    /// Start of each province's slice of `adjacency` (one more entry than provinces).
+    offsets: Vec<u32>,
+    open: Vec<bool>,
+    /// The season the open bits were last computed for.
+    season: Option<Season>,
+}
+
+impl RouteGraph {
+    /// Builds the index of `ways` (indexed by route id) over `provinces` provinces, with
+    /// every route open.
+    pub fn new(provinces: usize, ways: &[Way]) -> RouteGraph {
+        let mut g = RouteGraph::default();
+        g.rebuild(provinces, ways);
+        g
+    }
+
+    /// Rebuilds the index in place, reusing its buffers.
+    pub fn rebuild(&mut self, provinces: usize, ways: &[Way]) {
+        self.ways.clear();
+        self.ways.extend_from_slice(ways);
+        self.offsets.clear();
+        self.offsets.resize(provinces + 1, 0);
+        for w in ways {
+            self.offsets[w.a.index() + 1] += 1;
+            self.offsets[w.b.index() + 1] += 1;
+        }
+        for i in 0..provinces {
+            self.offsets[i + 1] += self.offsets[i];
+        }
+        self.adjacency.clear();
+        self.adjacency.resize(self.offsets[provinces] as usize, (RouteId(0), ProvinceId(0)));
+        let mut fill: Vec<u32> = self.offsets[..provinces].to_vec();
+        for (i, w) in ways.iter().enumerate() {
+            let id = RouteId(i as u32);
+            for (from, to) in [(w.a, w.b), (w.b, w.a)] {
+                self.adjacency[fill[from.index()] as usize] = (id, to);
+                fill[from.index()] += 1;
+            }
+        }
+        self.open.clear();
+        self.open.resize(ways.len(), true);
+        self.season = None;
+    }
+
+    /// The season the open bits were last computed for.
+    pub fn season(&self) -> Option<Season> {
+        self.season
+    }
+
+    /// Records that the open bits are now those of `season`.
+    pub fn set_season(&mut self, season: Season) {
+        self.season = Some(season);
+    }
+
+    /// Marks route `id` open or closed.
+    pub fn set_open(&mut self, id: RouteId, open: bool) {
+        if let Some(o) = self.open.get_mut(id.index()) {
+            *o = open;
+        }
+    }
+
+    /// Number of provinces.
+    pub fn provinces(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The route.
+    pub fn way(&self, id: RouteId) -> &Way {
+        &self.ways[id.index()]
+    }
+
+    /// Whether the route can be used now.
+    pub fn is_open(&self, id: RouteId) -> bool {
+        self.open[id.index()]
+    }
+
+    /// The neighbours of `p`, in route order.
+    pub fn neighbours(&self, p: ProvinceId) -> &[(RouteId, ProvinceId)] {
+        let (s, e) = (self.offsets[p.index()] as usize, self.offsets[p.index() + 1] as usize);
+        &self.adjacency[s..e]
+    }
+
+    /// The shortest open route from `a` to its neighbour `b`, if any.
+    pub fn route_between(&self, a: ProvinceId, b: ProvinceId) -> Option<RouteId> {
+        self.neighbours(a)
+            .iter()
+            .filter(|(r, n)| *n == b && self.is_open(*r))
+            .min_by(|x, y| self.way(x.0).km.total_cmp(&self.way(y.0).km).then(x.0.cmp(&y.0)))
+            .map(|(r, _)| *r)
+    }
+
+    /// Dijkstra from `from` out to `limit` under `cost(route, from, to)` (`None` =
+    /// impassable), stopping early once `stop` is settled; the result goes to `tree`,
+    /// whose buffers are reused.
+    pub fn search(
+        &self,
+        tree: &mut SearchTree,
+        from: ProvinceId,
+        limit: f64,
+        stop: Option<ProvinceId>,
+        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) {
+        tree.reset(self.provinces(), from);
+        tree.set(from, 0.0, u32::MAX);
+        tree.heap.push(Node { cost: 0.0, at: from });
+        while let Some(Node { cost: d, at }) = tree.heap.pop() {
+            if d > tree.cost(at) {
+                continue;
+            }
+            tree.order.push((at, d));
+            if stop == Some(at) {
+                break;
+            }
+            for &(rid, next) in self.neighbours(at) {
+                let Some(c) = cost(rid, self.way(rid), at, next) else { continue };
+                let nd = d + c;
+                if nd <= limit && nd < tree.cost(next) {
+                    tree.set(next, nd, at.0);
+                    tree.heap.push(Node { cost: nd, at: next });
+                }
+            }
+        }
+        tree.heap.clear();
+    }
+
+    /// A reverse search towards `to`: for every province, the cost of the cheapest way
+    /// to `to` under `cost` and the next hop on it. One such tree serves every army
+    /// heading for the same place.
+    pub fn search_to(
+        &self,
+        tree: &mut SearchTree,
+        to: ProvinceId,
+        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) {
+        // Searching backwards: relaxing (next -> at) with the forward cost of that hop.
+        self.search(tree, to, f64::INFINITY, None, |r, w, at, next| cost(r, w, next, at));
+    }
+}
+
+/// The result of a search, with buffers that are sized once and reused: a stamp per
+/// province says whether its entry belongs to the current search, so a search touches
+/// only what it settles.
+#[derive(Clone, Debug, Default)]
+pub struct SearchTree {
+    from: Option<ProvinceId>,
+    generation: u32,
+    stamp: Vec<u32>,
+    best: Vec<f64>,
+    prev: Vec<u32>,
+    order: Vec<(ProvinceId, f64)>,
+    heap: BinaryHeap<Node>,
+}
+
+impl SearchTree {
+    fn reset(&mut self, provinces: usize, from: ProvinceId) {
+        if self.stamp.len() != provinces {
+            self.stamp = vec![0; provinces];
+            self.best = vec![f64::INFINITY; provinces];
+            self.prev = vec![u32::MAX; provinces];
+            self.generation = 0;
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.fill(0);
+            self.generation = 1;
+        }
+        self.from = Some(from);
+        self.order.clear();
+        self.heap.clear();
+    }
+
+    fn set(&mut self, p: ProvinceId, cost: f64, prev: u32) {
+        let i = p.index();
+        self.stamp[i] = self.generation;
+        self.best[i] = cost;
+        self.prev[i] = prev;
+    }
+
+    /// Cost to reach `p` (infinite if out of reach).
+    pub fn cost(&self, p: ProvinceId) -> f64 {
+        let i = p.index();
+        if self.stamp.get(i) == Some(&self.generation) { self.best[i] } else { f64::INFINITY }
+    }
+
+    /// Provinces settled, nearest first (ties by id), with their costs.
+    pub fn reached(&self) -> &[(ProvinceId, f64)] {
+        &self.order
+    }
+
+    /// For a tree from [`RouteGraph::search_to`]: the provinces after `from` on the way
+    /// to the target, in order, ending with the target, written to `out` reversed (the
+    /// next hop last), as [`Orders::path`](crate::model::army::Orders) keeps them.
+    pub fn path_from_into(&self, from: ProvinceId, out: &mut Vec<ProvinceId>) {
+        out.clear();
+        let Some(root) = self.from else { return };
+        if !self.cost(from).is_finite() {
+            return;
+        }
+        let mut cur = from;
+        while cur != root {
+            cur = ProvinceId(self.prev[cur.index()]);
+            out.push(cur);
+        }
+        out.reverse();
+    }
+
+    /// The provinces after the start on the way to `to`, written to `out` reversed (the
+    /// next hop last); empty if unreachable.
+    pub fn path_to_into(&self, to: ProvinceId, out: &mut Vec<ProvinceId>) {
+        out.clear();
+        let Some(root) = self.from else { return };
+        if !self.cost(to).is_finite() || to == root {
+            return;
+        }
+        out.push(to);
+        let mut cur = to;
+        while self.prev[cur.index()] != root.0 {
+            cur = ProvinceId(self.prev[cur.index()]);
+            out.push(cur);
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Node {
+    cost: f64,
+    at: ProvinceId,
+}
+
+impl Eq for Node {}
+
+impl Ord for Node {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Min-heap on cost, ties broken by province id for determinism.
+        other.cost.total_cmp(&self.cost).then_with(|| other.at.cmp(&self.at))
+    }
+}
+
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line() -> RouteGraph {
+        let w = |a: u32, b: u32, km: f64| Way { a: ProvinceId(a), b: ProvinceId(b), km, kind: RouteKind::Road };
+        // 0 - 1 - 2, and a long direct 0 - 2.
+        RouteGraph::new(3, &[w(0, 1, 10.0), w(1, 2, 10.0), w(0, 2, 50.0)])
+    }
+
+    #[test]
+    fn shortest_path_prefers_the_cheaper_detour() {
+        let g = line();
+        let mut t = SearchTree::default();
+        g.search(&mut t, ProvinceId(0), f64::INFINITY, Some(ProvinceId(2)), |_, w, _, _| Some(w.km));
+        assert_eq!(t.cost(ProvinceId(2)), 20.0);
+        let mut path = Vec::new();
+        t.path_to_into(ProvinceId(2), &mut path);
+        assert_eq!(path, vec![ProvinceId(2), ProvinceId(1)], "next hop last");
+    }
+
+    #[test]
+    fn a_search_respects_its_limit_and_passability() {
+        let g = line();
+        let mut t = SearchTree::default();
+        g.search(&mut t, ProvinceId(0), 15.0, None, |_, w, _, _| Some(w.km));
+        assert_eq!(t.reached(), &[(ProvinceId(0), 0.0), (ProvinceId(1), 10.0)]);
+        g.search(&mut t, ProvinceId(0), 100.0, None, |_, _, _, to| (to != ProvinceId(1)).then_some(1.0));
+        assert_eq!(t.reached(), &[(ProvinceId(0), 0.0), (ProvinceId(2), 1.0)]);
+        assert_eq!(t.cost(ProvinceId(1)), f64::INFINITY, "a reused tree forgets the last search");
+    }
+
+    #[test]
+    fn a_reverse_tree_gives_every_province_its_next_hop() {
+        let g = line();
+        let mut t = SearchTree::default();
+        g.search_to(&mut t, ProvinceId(2), |_, w, _, _| Some(w.km));
+        let mut path = Vec::new();
+        t.path_from_into(ProvinceId(0), &mut path);
+        assert_eq!(path, vec![ProvinceId(2), ProvinceId(1)], "next hop last");
+    }
+}

@@ -1,0 +1,403 @@
+//! Orders: scripted plans and the AI that pursues objectives.
+//!
+//! Each army has [`Orders`]. A script is a list of waypoints with dates, followed until it
+//! ends or an event replaces it; then the faction's objectives take over. The AI picks the
+//! highest-priority objective, plans a path that weighs distance, ground, supply and
+//! enemies, and attacks, waits, besieges or falls back by the odds.
+//!
+//! What the AI sees (power by faction and province, where each faction finds supply) is
+//! gathered once per phase into buffers that live across turns; reverse search trees
+//! towards each (faction, goal) are shared by every army of the phase.
+
+use crate::calendar::Calendar;
+use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
+use crate::model::army::*;
+use crate::model::commander::Trait;
+use crate::model::diplomacy::Diplomacy;
+use crate::model::faction::Posture;
+use crate::model::index::Index;
+use crate::model::province::{Control, Zone};
+use crate::model::route::{RouteGraph, SearchTree, Way};
+use crate::model::script::{ObjectiveKind, Objectives};
+use crate::params::Params;
+use crate::rules::combat::{Fighting, Ground, army_power, routed_factor};
+use crate::rules::lookup::{Leaders, Natures, Places};
+use bevy_ecs::prelude::*;
+
+/// What the AI knows of one army.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    id: ArmyId,
+    at: ProvinceId,
+}
+
+/// The AI's picture of the map for one phase, in buffers reused from turn to turn.
+#[derive(Default)]
+pub struct View {
+    np: usize,
+    seen: Vec<Seen>,
+    /// Power by faction then province, summed over armies in id order.
+    by_faction: Vec<f64>,
+    /// Enemy power by faction, then province.
+    enemy: Vec<f64>,
+    /// Own and allied power by faction, then province.
+    own: Vec<f64>,
+    /// Whether a faction finds supply in a province, by faction, then province.
+    supplied: Vec<bool>,
+    /// Controller of each province.
+    controller: Vec<FactionId>,
+    trees: Vec<((FactionId, ProvinceId), SearchTree)>,
+    used: usize,
+    scratch: SearchTree,
+}
+
+impl View {
+    fn enemy_power(&self, f: FactionId, p: ProvinceId) -> f64 {
+        self.enemy[f.index() * self.np + p.index()]
+    }
+
+    fn own_power(&self, f: FactionId, p: ProvinceId) -> f64 {
+        self.own[f.index() * self.np + p.index()]
+    }
+
+    fn friendly(&self, f: FactionId, p: ProvinceId) -> bool {
+        self.supplied[f.index() * self.np + p.index()]
+    }
+
+    /// Travel cost of a hop: km adjusted for the way, plus penalties for land without
+    /// supply and (if asked) for enemies in the way.
+    fn hop(
+        &self,
+        graph: &RouteGraph,
+        p: &Params,
+        f: FactionId,
+        (r, w): (RouteId, &Way),
+        (a, b): (ProvinceId, ProvinceId),
+        weigh_enemies: bool,
+    ) -> Option<f64> {
+        if !graph.is_open(r) {
+            return None;
+        }
+        let mut c = w.km / w.speed_factor(a, p).max(0.01);
+        if !self.friendly(f, b) {
+            c += p.ai_hostile_cost;
+        }
+        if weigh_enemies {
+            c += self.enemy_power(f, b) / 1000.0 * p.ai_enemy_cost;
+        }
+        Some(c)
+    }
+
+    /// The reverse tree towards `goal` for faction `f`, searched once per phase.
+    fn tree(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, goal: ProvinceId) -> usize {
+        if let Some(i) = self.trees[..self.used].iter().position(|(k, _)| *k == (f, goal)) {
+            return i;
+        }
+        if self.used == self.trees.len() {
+            self.trees.push(((f, goal), SearchTree::default()));
+        }
+        let i = self.used;
+        self.used += 1;
+        let mut tree = std::mem::take(&mut self.trees[i].1);
+        graph.search_to(&mut tree, goal, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), true));
+        self.trees[i] = ((f, goal), tree);
+        i
+    }
+
+    /// Plans the cheapest path from `here` to `goal` into `orders` (next hop last).
+    fn set_path(
+        &mut self,
+        graph: &RouteGraph,
+        p: &Params,
+        orders: &mut Orders,
+        f: FactionId,
+        here: ProvinceId,
+        goal: ProvinceId,
+    ) {
+        orders.goal = Some(goal);
+        let mut tree = std::mem::take(&mut self.scratch);
+        graph.search(&mut tree, here, f64::INFINITY, Some(goal), |r, w, a, b| {
+            self.hop(graph, p, f, (r, w), (a, b), false)
+        });
+        tree.path_to_into(goal, &mut orders.path);
+        self.scratch = tree;
+    }
+
+    /// The nearest province (by travel) that is friendly and free of enemies.
+    fn refuge(
+        &mut self,
+        graph: &RouteGraph,
+        p: &Params,
+        diplomacy: &Diplomacy,
+        f: FactionId,
+        from: ProvinceId,
+    ) -> Option<ProvinceId> {
+        let mut tree = std::mem::take(&mut self.scratch);
+        graph.search(&mut tree, from, f64::INFINITY, None, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), false));
+        let found = tree
+            .reached()
+            .iter()
+            .find(|&&(q, _)| {
+                q != from && diplomacy.friendly(f, self.controller[q.index()]) && self.enemy_power(f, q) == 0.0
+            })
+            .map(|(q, _)| *q);
+        self.scratch = tree;
+        found
+    }
+}
+
+type Planner = (
+    &'static Allegiance,
+    &'static Commanders,
+    &'static Position,
+    &'static Strength,
+    &'static Quality,
+    &'static Spirit,
+    &'static Fatigue,
+    Has<Routed>,
+    &'static mut Orders,
+);
+
+/// AI phase: every army (by id) updates its plan from its script or objectives.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_orders(
+    cal: Res<Calendar>,
+    params: Res<Params>,
+    graph: Res<RouteGraph>,
+    diplomacy: Res<Diplomacy>,
+    objectives: Res<Objectives>,
+    index: Res<Index>,
+    places: Places,
+    leaders: Leaders,
+    natures: Natures,
+    provinces: Query<(&Control, &Zone)>,
+    mut armies: Query<Planner, Without<Dissolved>>,
+    mut view: Local<View>,
+) {
+    let p = &*params;
+    let today = cal.date;
+    let np = index.provinces.len();
+    let nf = index.factions.len();
+    let view = &mut *view;
+    view.np = np;
+    view.used = 0;
+    view.controller.clear();
+    for e in &index.provinces {
+        let Ok((c, _)) = provinces.get(*e) else { return };
+        view.controller.push(c.controller);
+    }
+    view.seen.clear();
+    view.by_faction.clear();
+    view.by_faction.resize(nf * np, 0.0);
+    for (i, e) in index.armies.iter().enumerate() {
+        let Ok((al, cmd, pos, s, q, sp, fa, routed, _)) = armies.get(*e) else { continue };
+        let at = pos.0.nearest(|r| graph.way(r).km);
+        let ground = Ground {
+            terrain: places.terrain(at),
+            weather: places.weather(at),
+            defending: diplomacy.friendly(al.0, view.controller[at.index()]),
+        };
+        let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
+        let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), leaders.command_factor(&cmd.0, p))
+            * routed_factor(routed, p);
+        view.seen.push(Seen { id: ArmyId(i as u32), at });
+        view.by_faction[al.0.index() * np + at.index()] += power;
+    }
+    view.enemy.clear();
+    view.enemy.resize(nf * np, 0.0);
+    view.own.clear();
+    view.own.resize(nf * np, 0.0);
+    for f in 0..nf {
+        for g in 0..nf {
+            let (ff, gg) = (FactionId(f as u32), FactionId(g as u32));
+            let target = if diplomacy.at_war(ff, gg) {
+                &mut view.enemy
+            } else if diplomacy.friendly(ff, gg) {
+                &mut view.own
+            } else {
+                continue;
+            };
+            for q in 0..np {
+                target[f * np + q] += view.by_faction[g * np + q];
+            }
+        }
+    }
+    view.supplied.clear();
+    for f in 0..nf {
+        let f = FactionId(f as u32);
+        for (q, c) in view.controller.iter().enumerate() {
+            let supplied = diplomacy.friendly(f, *c) || diplomacy.may_draw(f, *c, ProvinceId(q as u32));
+            view.supplied.push(supplied);
+        }
+    }
+
+    for (i, e) in index.armies.iter().enumerate() {
+        let id = ArmyId(i as u32);
+        let Ok((al, cmd, pos, _, _, _, _, routed, mut orders)) = armies.get_mut(*e) else { continue };
+        let Some(here) = pos.0.province() else { continue };
+        let f = al.0;
+        let caution = if leaders.any_has(&cmd.0, Trait::Reckless) {
+            p.ai_reckless_factor
+        } else if leaders.any_has(&cmd.0, Trait::Cautious) {
+            p.ai_cautious_factor
+        } else {
+            1.0
+        };
+        let posture = natures.posture(f);
+        let attack_odds =
+            p.ai_attack_odds * caution * if posture == Posture::Defensive { p.ai_defensive_factor } else { 1.0 };
+
+        // A routed army runs for safety whatever its orders, and a rout ends a script:
+        // the plan is broken, the faction's AI takes over.
+        if routed {
+            if matches!(orders.mode, Mode::Script { .. }) {
+                orders.mode = Mode::Ai;
+            }
+            if !view.friendly(f, here) || view.enemy_power(f, here) > 0.0 {
+                if let Some(q) = view.refuge(&graph, p, &diplomacy, f, here) {
+                    view.set_path(&graph, p, &mut orders, f, here, q);
+                }
+            } else {
+                orders.stop();
+            }
+            continue;
+        }
+
+        // Scripted plans.
+        let mut to_ai = false;
+        let mut plan = None;
+        if let Mode::Script { steps, next } = &mut orders.mode {
+            loop {
+                let Some(step) = steps.get(*next).cloned() else {
+                    to_ai = true;
+                    break;
+                };
+                if here == step.to {
+                    let holder = view.controller[here.index()];
+                    if step.besiege && diplomacy.at_war(f, holder) && places.garrison(here) > 0.0 {
+                        plan = Some((step.to, true, false));
+                        break;
+                    }
+                    if step.hold_until.is_some_and(|d| today < d) {
+                        plan = Some((here, false, false));
+                        break;
+                    }
+                    *next += 1;
+                    continue;
+                }
+                if step.not_before.is_some_and(|d| today < d) {
+                    plan = Some((here, false, false));
+                    break;
+                }
+                plan = Some((step.to, step.besiege, true));
+                break;
+            }
+        }
+        if let Some((goal, besiege, announce)) = plan {
+            if orders.goal != Some(goal) || orders.path.is_empty() {
+                view.set_path(&graph, p, &mut orders, f, here, goal);
+            }
+            orders.besiege = besiege;
+            orders.announce = announce;
+            continue;
+        }
+        if to_ai {
+            orders.mode = Mode::Ai;
+        }
+        if orders.mode == Mode::Hold {
+            orders.stop();
+            continue;
+        }
+
+        // The AI: fall back from bad odds, else pursue the best objective.
+        let threat = view.enemy_power(f, here);
+        if threat > 0.0
+            && view.own_power(f, here) / threat < p.ai_retreat_odds * caution
+            && let Some(q) = view.refuge(&graph, p, &diplomacy, f, here)
+        {
+            view.set_path(&graph, p, &mut orders, f, here, q);
+            continue;
+        }
+        let Some((goal, besiege, tree)) =
+            choose_objective(view, &graph, p, &diplomacy, &objectives, &provinces, &index, id, f, here)
+        else {
+            orders.stop();
+            continue;
+        };
+        orders.announce = false;
+        orders.goal = Some(goal);
+        view.trees[tree].1.path_from_into(here, &mut orders.path);
+        orders.besiege = besiege;
+        // Wait rather than walk into a battle at bad odds.
+        if let Some(&next) = orders.path.last() {
+            let enemy = view.enemy_power(f, next);
+            if enemy > 0.0 && view.own_power(f, here) / enemy < attack_odds {
+                orders.path.clear();
+            }
+        }
+    }
+}
+
+/// The best objective's goal, whether to besiege it, and the tree that leads there, or
+/// `None` if none applies.
+#[allow(clippy::too_many_arguments)]
+fn choose_objective(
+    view: &mut View,
+    graph: &RouteGraph,
+    p: &Params,
+    diplomacy: &Diplomacy,
+    objectives: &Objectives,
+    provinces: &Query<(&Control, &Zone)>,
+    index: &Index,
+    army: ArmyId,
+    f: FactionId,
+    here: ProvinceId,
+) -> Option<(ProvinceId, bool, usize)> {
+    let mut best: Option<(f64, f64, ProvinceId, bool, usize)> = None;
+    for o in objectives.0.iter().filter(|o| o.faction == f && (o.armies.is_empty() || o.armies.contains(&army))) {
+        let target = match &o.kind {
+            ObjectiveKind::Capture(q) => (!diplomacy.friendly(f, view.controller[q.index()])).then_some((*q, true)),
+            ObjectiveKind::Reach(q) => Some((*q, false)),
+            ObjectiveKind::Defend(q) => {
+                // Meet an enemy near the place if one is in sight, else stand there.
+                let mut tree = std::mem::take(&mut view.scratch);
+                graph.search(&mut tree, *q, p.ai_sight, None, |r, w, _, _| graph.is_open(r).then_some(w.km));
+                let near = tree.reached().iter().find(|&&(x, _)| view.enemy_power(f, x) > 0.0).map(|(x, _)| *x);
+                view.scratch = tree;
+                Some((near.unwrap_or(*q), false))
+            }
+            ObjectiveKind::Intercept(target) => view.seen.iter().find(|s| s.id == *target).map(|s| (s.at, false)),
+            ObjectiveKind::Raid(region) => {
+                let mut tree = std::mem::take(&mut view.scratch);
+                graph.search(&mut tree, here, f64::INFINITY, None, |r, w, a, b| {
+                    view.hop(graph, p, f, (r, w), (a, b), true)
+                });
+                let found = tree
+                    .reached()
+                    .iter()
+                    .find(|&&(x, _)| {
+                        provinces
+                            .get(index.provinces[x.index()])
+                            .is_ok_and(|(c, z)| z.contains(*region) && diplomacy.at_war(f, c.controller))
+                    })
+                    .map(|(x, _)| (*x, false));
+                view.scratch = tree;
+                found
+            }
+        };
+        let Some((goal, besiege)) = target else { continue };
+        let t = view.tree(graph, p, f, goal);
+        let cost = view.trees[t].1.cost(here);
+        if !cost.is_finite() {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((pr, c, _, _, _)) => o.priority > pr || (o.priority == pr && cost < c),
+        };
+        if better {
+            best = Some((o.priority, cost, goal, besiege, t));
+        }
+    }
+    best.map(|(_, _, g, b, t)| (g, b, t))
+}

@@ -1,0 +1,347 @@
+//! Battles: hostile armies standing in one province fight.
+//!
+//! Power = (infantry + cavalry x cavalry_power x ground + siege crews x siege_crew_power)
+//! x quality x morale x cohesion x fatigue x command x weather x defender ground, then a
+//! log-normal draw on each side. The ratio of the two decides winner and losses.
+
+use crate::calendar::Calendar;
+use crate::ids::{ArmyId, FactionId, ProvinceId};
+use crate::model::army::*;
+use crate::model::diplomacy::Diplomacy;
+use crate::model::index::Index;
+use crate::model::province::Terrain;
+use crate::model::route::RouteGraph;
+use crate::model::weather::Weather;
+use crate::params::Params;
+use crate::record::log::{BattleArmy, Cause, EventLog, LogKind};
+use crate::record::outcome::{BattleRecord, Metrics};
+use crate::rng::Rngs;
+use crate::rules::lookup::{Leaders, Natures, Places};
+use bevy_ecs::prelude::*;
+use rand::{Rng, RngExt};
+use rand_distr::StandardNormal;
+
+/// Where a fight happens, as far as power is concerned.
+#[derive(Clone, Copy, Debug)]
+pub struct Ground {
+    /// The province's terrain.
+    pub terrain: Terrain,
+    /// The weather there.
+    pub weather: Weather,
+    /// Whether this side holds the province (defender bonus applies).
+    pub defending: bool,
+}
+
+/// What an army brings to a fight, read off its components.
+#[derive(Clone, Copy, Debug)]
+pub struct Fighting<'a> {
+    /// Men and horses.
+    pub strength: &'a Strength,
+    /// Training and equipment.
+    pub quality: f64,
+    /// Morale and cohesion.
+    pub spirit: &'a Spirit,
+    /// Fatigue 0..1.
+    pub fatigue: f64,
+}
+
+/// The deterministic power of an army on `ground` (no noise). Used by combat and by the
+/// AI's estimate of the odds, so both read one formula.
+pub fn army_power(a: Fighting, p: &Params, ground: Ground, cold_adapted: bool, command: f64) -> f64 {
+    let s = a.strength;
+    let mounted = s.mounted();
+    let on_foot = s.infantry + (s.cavalry - mounted);
+    let cav_ground = match ground.terrain {
+        Terrain::Plain => 1.0,
+        Terrain::Hills => p.cavalry_hills,
+        Terrain::Mountains | Terrain::Pass => p.cavalry_mountains,
+        Terrain::River | Terrain::Marsh => p.cavalry_marsh,
+    };
+    let men = on_foot + mounted * p.cavalry_power * cav_ground + s.siege * p.siege_crew_power;
+    let weather = match (ground.weather, cold_adapted) {
+        (Weather::Rain, _) => p.combat_rain,
+        (Weather::Snow, false) => p.combat_snow,
+        (Weather::Blizzard, false) => p.combat_blizzard,
+        _ => 1.0,
+    };
+    let defend = if ground.defending {
+        match ground.terrain {
+            Terrain::Hills => p.defend_hills,
+            Terrain::Mountains => p.defend_mountains,
+            Terrain::Pass => p.defend_pass,
+            _ => 1.0,
+        }
+    } else {
+        1.0
+    };
+    men * a.quality
+        * (0.5 + 0.5 * a.spirit.morale)
+        * (0.5 + 0.5 * a.spirit.cohesion)
+        * (1.0 - p.fatigue_combat_penalty * a.fatigue)
+        * command
+        * weather
+        * defend
+}
+
+/// The share of its power an army brings to a fight: less when it is routed.
+pub fn routed_factor(routed: bool, p: &Params) -> f64 {
+    if routed { p.routed_power } else { 1.0 }
+}
+
+/// Losses of (loser, winner) as fractions, for a power ratio `r >= 1`.
+pub fn battle_losses(r: f64, p: &Params) -> (f64, f64) {
+    let k = r.max(1.0).powf(p.battle_loss_exponent);
+    ((p.battle_loss * k).min(p.battle_loss_cap), p.battle_loss * p.winner_loss_share / k)
+}
+
+/// A log-normal factor with log-sd `sigma`: the luck of one side in one fight.
+pub fn noise(rng: &mut impl Rng, sigma: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    (sigma.max(0.0) * z).exp()
+}
+
+/// An army standing in a province at the start of the combat phase.
+#[derive(Clone, Copy, Debug)]
+pub struct Fighter {
+    id: ArmyId,
+    entity: Entity,
+    faction: FactionId,
+    province: ProvinceId,
+}
+
+/// Buffers the combat phase reuses from turn to turn.
+#[derive(Default)]
+pub struct CombatScratch {
+    fighters: Vec<Fighter>,
+    factions: Vec<FactionId>,
+    side_a: Vec<usize>,
+    side_b: Vec<usize>,
+    tally: Vec<(FactionId, f64)>,
+    retreats: Vec<usize>,
+}
+
+type Combatant = (
+    &'static Allegiance,
+    &'static Commanders,
+    &'static mut Strength,
+    &'static Quality,
+    &'static mut Spirit,
+    &'static Fatigue,
+    &'static mut Ledger,
+    &'static mut Position,
+    Has<Routed>,
+);
+
+/// Combat phase: in each province (by id) where armies of factions at war stand, the
+/// two sides fight one battle.
+#[allow(clippy::too_many_arguments)]
+pub fn resolve_battles(
+    cal: Res<Calendar>,
+    params: Res<Params>,
+    graph: Res<RouteGraph>,
+    diplomacy: Res<Diplomacy>,
+    index: Res<Index>,
+    places: Places,
+    leaders: Leaders,
+    natures: Natures,
+    mut armies: Query<Combatant, Without<Dissolved>>,
+    mut rngs: ResMut<Rngs>,
+    mut metrics: ResMut<Metrics>,
+    mut log: ResMut<EventLog>,
+    mut commands: Commands,
+    mut scratch: Local<CombatScratch>,
+) {
+    let p = &*params;
+    let today = cal.date.to_days();
+    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats } = &mut *scratch;
+    fighters.clear();
+    for (i, e) in index.armies.iter().enumerate() {
+        if let Ok((al, _, _, _, _, _, _, pos, _)) = armies.get(*e)
+            && let Some(pr) = pos.0.province()
+        {
+            fighters.push(Fighter { id: ArmyId(i as u32), entity: *e, faction: al.0, province: pr });
+        }
+    }
+    fighters.sort_by_key(|f| (f.province, f.id));
+
+    let mut start = 0;
+    while start < fighters.len() {
+        let here = fighters[start].province;
+        let end = start + fighters[start..].iter().take_while(|f| f.province == here).count();
+        let group = start..end;
+        start = end;
+        // The first faction (by id) with an enemy present leads side A.
+        factions.clear();
+        factions.extend(fighters[group.clone()].iter().map(|f| f.faction));
+        factions.sort();
+        factions.dedup();
+        let Some(&lead) = factions.iter().find(|&&a| factions.iter().any(|&b| diplomacy.at_war(a, b))) else {
+            continue;
+        };
+        side_b.clear();
+        side_b.extend(group.clone().filter(|&i| diplomacy.at_war(lead, fighters[i].faction)));
+        side_a.clear();
+        side_a.extend(group.clone().filter(|&i| {
+            diplomacy.friendly(lead, fighters[i].faction)
+                && side_b.iter().any(|&b| diplomacy.at_war(fighters[i].faction, fighters[b].faction))
+        }));
+        if side_a.is_empty() || side_b.is_empty() {
+            continue;
+        }
+        let Some(controller) = places.controller(here) else { continue };
+        let terrain = places.terrain(here);
+        let weather = places.weather(here);
+        let power_of = |side: &[usize]| -> f64 {
+            let command = |i: usize| armies.get(fighters[i].entity).map_or(&[][..], |a| a.1.0.as_slice());
+            let rivalry = side.iter().any(|&i| side.iter().any(|&j| leaders.rivalry_across(command(i), command(j))));
+            let mut total = 0.0;
+            for &i in side {
+                let f = fighters[i];
+                let Ok((_, cmd, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
+                let mut c = leaders.command_factor(&cmd.0, p);
+                if rivalry && !leaders.rivalry(&cmd.0) {
+                    c *= 1.0 - p.rivalry_penalty;
+                }
+                let ground = Ground { terrain, weather, defending: diplomacy.friendly(f.faction, controller) };
+                let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
+                total += army_power(fighting, p, ground, natures.cold_adapted(f.faction), c) * routed_factor(routed, p);
+            }
+            total
+        };
+        let pa = power_of(side_a) * noise(&mut rngs.combat, p.combat_noise);
+        let pb = power_of(side_b) * noise(&mut rngs.combat, p.combat_noise);
+        if pa <= 0.0 || pb <= 0.0 {
+            continue;
+        }
+        let (winners, losers, r) = if pa >= pb { (&*side_a, &*side_b, pa / pb) } else { (&*side_b, &*side_a, pb / pa) };
+        let (loser_loss, winner_loss) = battle_losses(r, p);
+        let men_of = |armies: &Query<Combatant, Without<Dissolved>>, i: usize| {
+            armies.get(fighters[i].entity).map_or(0.0, |a| a.2.men())
+        };
+        let winner_cav: f64 =
+            winners.iter().filter_map(|i| armies.get(fighters[*i].entity).ok()).map(|a| a.2.mounted()).sum();
+        let loser_men: f64 = losers.iter().map(|&i| men_of(&armies, i)).sum();
+        let rout_by_ratio = r >= p.rout_ratio;
+        let mut any_rout = false;
+
+        let mut won = Vec::with_capacity(winners.len());
+        for &i in winners {
+            let f = fighters[i];
+            let Ok((_, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let men = s.men();
+            let lost = s.lose(winner_loss);
+            ledger.lost += lost;
+            sp.morale = (sp.morale + p.victory_morale_gain).min(1.0);
+            sp.cohesion = (sp.cohesion - winner_loss).max(0.0);
+            won.push(BattleArmy { army: f.id, faction: f.faction, men, lost });
+        }
+        let mut lost_side = Vec::with_capacity(losers.len());
+        retreats.clear();
+        for &i in losers {
+            let f = fighters[i];
+            let Ok((_, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let men = s.men();
+            let mut frac = loser_loss;
+            sp.morale = (sp.morale - p.defeat_morale_loss).max(0.0);
+            sp.cohesion = (sp.cohesion - 2.0 * loser_loss).max(0.0);
+            let rout = rout_by_ratio || sp.morale < p.rout_morale;
+            if rout {
+                any_rout = true;
+                frac += p.pursuit_loss * (winner_cav / loser_men.max(1.0)).min(1.0);
+                ledger.routs += 1;
+                let until = today + p.rout_days.round() as i64;
+                if until > today {
+                    commands.entity(f.entity).insert(Routed { until });
+                }
+            }
+            let lost = s.lose(frac);
+            ledger.lost += lost;
+            commands.entity(f.entity).remove::<Besieging>();
+            lost_side.push(BattleArmy { army: f.id, faction: f.faction, men, lost });
+            retreats.push(i);
+        }
+        // The faction with the most men on the winning side is named the winner.
+        tally.clear();
+        for &i in winners {
+            let (faction, m) = (fighters[i].faction, men_of(&armies, i));
+            match tally.iter_mut().find(|x| x.0 == faction) {
+                Some(x) => x.1 += m,
+                None => tally.push((faction, m)),
+            }
+        }
+        let winner_faction = tally
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map_or(fighters[winners[0]].faction, |x| x.0);
+        let engaged: f64 = won.iter().chain(lost_side.iter()).map(|b| b.men).sum();
+        let mut wf: Vec<FactionId> = winners.iter().map(|&i| fighters[i].faction).collect();
+        let mut lf: Vec<FactionId> = losers.iter().map(|&i| fighters[i].faction).collect();
+        wf.sort();
+        wf.dedup();
+        lf.sort();
+        lf.dedup();
+        // The named winner leads the list, so outcomes and the chronicle agree.
+        wf.retain(|f| *f != winner_faction);
+        wf.insert(0, winner_faction);
+        metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged });
+        log.push(
+            &cal,
+            LogKind::Battle {
+                province: here,
+                weather,
+                winner: winner_faction,
+                ratio: (r * 100.0).round() / 100.0,
+                rout: any_rout,
+                winners: won,
+                losers: lost_side,
+            },
+        );
+
+        // The beaten fall back to a neighbouring province their side holds, without enemies.
+        for &i in retreats.iter() {
+            let f = fighters[i];
+            let dest = graph
+                .neighbours(here)
+                .iter()
+                .filter(|(r, _)| graph.is_open(*r))
+                .filter_map(|(r, n)| places.controller(*n).map(|c| (graph.way(*r).km, *n, c)))
+                .filter(|(_, _, c)| diplomacy.friendly(f.faction, *c))
+                .filter(|(_, n, _)| {
+                    !fighters.iter().any(|x| x.province == *n && diplomacy.at_war(f.faction, x.faction))
+                })
+                .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
+                .map(|(_, n, _)| n);
+            let Ok((_, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
+            match dest {
+                Some(to) => {
+                    pos.0 = Location::At(to);
+                    log.push(&cal, LogKind::Retreat { army: f.id, from: here, to });
+                }
+                None => {
+                    ledger.lost += s.lose(p.no_retreat_loss);
+                    log.push(&cal, LogKind::Trapped { army: f.id, province: here });
+                }
+            }
+        }
+    }
+}
+
+/// Disbands armies that have fallen below the minimum, after every phase that kills men.
+pub fn disband_broken(
+    cal: Res<Calendar>,
+    params: Res<Params>,
+    index: Res<Index>,
+    mut armies: Query<(&Strength, &mut Ledger), Without<Dissolved>>,
+    mut log: ResMut<EventLog>,
+    mut commands: Commands,
+) {
+    for (i, e) in index.armies.iter().enumerate() {
+        let Ok((s, mut ledger)) = armies.get_mut(*e) else { continue };
+        if s.men() >= params.min_army_men {
+            continue;
+        }
+        ledger.lost += s.men();
+        commands.entity(*e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
+        log.push(&cal, LogKind::ArmyDestroyed { army: ArmyId(i as u32), cause: Cause::TooFewMen });
+    }
+}

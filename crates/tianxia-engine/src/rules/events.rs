@@ -1,0 +1,223 @@
+//! Scripted events: triggers (date window, conditions, chance) and effects.
+//!
+//! Effects reach across the whole world, so this phase is one exclusive system.
+
+use crate::calendar::Calendar;
+use crate::ids::{ArmyId, CommanderId, FactionId};
+use crate::model::army::*;
+use crate::model::commander::Fallen;
+use crate::model::diplomacy::{Diplomacy, Relation};
+use crate::model::faction::{Coffers, Policy};
+use crate::model::index::Index;
+use crate::model::province::{Control, Siege};
+use crate::model::script::{Effect, Events, Objectives};
+use crate::model::weather::Regions;
+use crate::params::Params;
+use crate::record::log::{Cause, EventId, EventLog, EventText, LogKind};
+use crate::record::outcome::Metrics;
+use crate::rng::Rngs;
+use crate::rules::diplomacy::set_relation;
+use crate::world::build::spawn_army;
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+use std::sync::Arc;
+
+/// Events phase: every eligible event, in declaration order, rolls its chance and fires.
+pub fn fire_events(world: &mut World) {
+    let cal = world.resource::<Calendar>().clone();
+    let first = cal.date;
+    let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
+    let list = Arc::clone(&world.resource::<Events>().list);
+    for (i, ev) in list.iter().enumerate() {
+        let fired = world.resource::<Events>().fired[i];
+        if (fired && !ev.repeat) || ev.from.is_some_and(|d| d > last) || ev.until.is_some_and(|d| d < first) {
+            continue;
+        }
+        if !ev.when.eval(world) {
+            continue;
+        }
+        if ev.chance < 1.0 && world.resource_mut::<Rngs>().events.random::<f64>() >= ev.chance {
+            continue;
+        }
+        world.resource_mut::<Events>().fired[i] = true;
+        let id = i as u32;
+        world.resource_mut::<EventLog>().push(&cal, LogKind::Event { id: EventId(id), text: EventText(id) });
+        for effect in &ev.effects {
+            apply(effect, world, &cal);
+        }
+    }
+}
+
+fn army_entity(world: &World, id: ArmyId) -> Option<Entity> {
+    world.resource::<Index>().armies.get(id.index()).copied().filter(|e| *e != Entity::PLACEHOLDER)
+}
+
+fn faction_entity(world: &World, id: FactionId) -> Option<Entity> {
+    world.resource::<Index>().factions.get(id.index()).copied()
+}
+
+/// Applies one effect.
+pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
+    let today = cal.date.to_days();
+    match effect {
+        Effect::SpawnArmy(id) => spawn_army(world, *id, cal),
+        Effect::Reinforce { army, cavalry, infantry, siege, horses } => {
+            let Some(e) = army_entity(world, *army) else { return };
+            if world.get::<Dissolved>(e).is_some() {
+                return;
+            }
+            let mut added = 0.0;
+            if let Some(mut s) = world.get_mut::<Strength>(e) {
+                s.cavalry += cavalry;
+                s.infantry += infantry;
+                s.siege += siege;
+                s.horses += horses;
+                added = cavalry + infantry + siege;
+            }
+            if let Some(mut l) = world.get_mut::<Ledger>(e) {
+                l.committed += cavalry + infantry + siege;
+                l.establishment += cavalry + infantry + siege;
+            }
+            if added > 0.0 {
+                world.resource_mut::<EventLog>().push(cal, LogKind::Reinforced { army: *army, men: added });
+            }
+        }
+        Effect::SetWeather { region, weather, days } => {
+            let mut regions = world.resource_mut::<Regions>();
+            if let Some(r) = regions.0.get_mut(*region as usize) {
+                r.weather = *weather;
+                r.forced_until = Some(today + days.round() as i64);
+                world.resource_mut::<EventLog>().push(
+                    cal,
+                    LogKind::Weather { region: crate::ids::RegionId(*region), weather: *weather, forced: true },
+                );
+            }
+        }
+        Effect::SetRelation { a, b, relation, truce_days } => {
+            let relation = match relation {
+                Relation::Truce { .. } => Relation::Truce { until: today + truce_days.round() as i64 },
+                r => *r,
+            };
+            set_relation(world, cal, *a, *b, relation, Cause::Event);
+        }
+        Effect::RequestAccess(req) => {
+            let (requester, host) = (req.terms.grantee, req.terms.grantor);
+            world.resource_mut::<EventLog>().push(cal, LogKind::AccessRequest { requester, host });
+            world.resource_mut::<Diplomacy>().requests.push(req.clone());
+        }
+        Effect::GrantAccess { access, days } => {
+            let mut access = access.clone();
+            access.until = days.map(|d| today + d.round() as i64);
+            let (grantor, grantee) = (access.grantor, access.grantee);
+            world.resource_mut::<Diplomacy>().access.push(access);
+            world.resource_mut::<EventLog>().push(cal, LogKind::AccessGranted { grantor, grantee });
+        }
+        Effect::RevokeAccess { grantor, grantee } => {
+            if world.resource_mut::<Diplomacy>().revoke(*grantor, *grantee) {
+                world
+                    .resource_mut::<EventLog>()
+                    .push(cal, LogKind::AccessEnded { grantor: *grantor, grantee: *grantee, cause: Cause::Revoked });
+            }
+        }
+        Effect::KillCommander { commander, cause } => kill_commander(world, cal, *commander, cause),
+        Effect::Appoint { army, commander, replace } => {
+            let (c, r) = (*commander, *replace);
+            if let Some(e) = army_entity(world, *army)
+                && let Some(mut cmd) = world.get_mut::<Commanders>(e)
+            {
+                cmd.0.retain(|x| Some(*x) != r);
+                if !cmd.0.contains(&c) {
+                    cmd.0.insert(0, c);
+                }
+            }
+            world.resource_mut::<EventLog>().push(cal, LogKind::CommanderAppointed { commander: c, army: *army });
+        }
+        Effect::SetParam { name, value } => {
+            // Names are checked when the scenario is loaded; an unknown one changes nothing.
+            let _known = world.resource_mut::<Params>().set(name, *value);
+        }
+        Effect::SetFlag(f) => {
+            world.resource_mut::<Metrics>().flags.insert(f.clone());
+        }
+        Effect::ClearFlag(f) => {
+            world.resource_mut::<Metrics>().flags.remove(f);
+        }
+        Effect::SetCounter { name, value } => {
+            let v = value.eval(world);
+            world.resource_mut::<Metrics>().counters.insert(name.clone(), v);
+        }
+        Effect::AddCounter { name, value } => {
+            *world.resource_mut::<Metrics>().counters.entry(name.clone()).or_insert(0.0) += value;
+        }
+        Effect::SetOrders { army, orders } => {
+            if let Some(e) = army_entity(world, *army) {
+                if let Some(mut o) = world.get_mut::<Orders>(e) {
+                    *o = Orders::from_spec(orders);
+                }
+                world.entity_mut(e).remove::<Besieging>();
+            }
+        }
+        Effect::SetPolicy { faction, trespass, grant_access_chance } => {
+            if let Some(e) = faction_entity(world, *faction)
+                && let Some(mut f) = world.get_mut::<Policy>(e)
+            {
+                if let Some(t) = trespass {
+                    f.trespass = *t;
+                }
+                if let Some(c) = grant_access_chance {
+                    f.grant_access_chance = *c;
+                }
+            }
+        }
+        Effect::SetController { province, faction } => {
+            let Some(&e) = world.resource::<Index>().provinces.get(province.index()) else { return };
+            let Some(mut c) = world.get_mut::<Control>(e) else { return };
+            if c.controller == *faction {
+                return;
+            }
+            let from = c.controller;
+            c.controller = *faction;
+            if let Some(mut s) = world.get_mut::<Siege>(e) {
+                s.lift();
+            }
+            world
+                .resource_mut::<EventLog>()
+                .push(cal, LogKind::Captured { province: *province, by: *faction, from, how: Cause::Treaty });
+        }
+        Effect::SetTribute(t) => {
+            let mut d = world.resource_mut::<Diplomacy>();
+            d.tributes.retain(|x| !(x.payer == t.payer && x.payee == t.payee));
+            if t.silver > 0.0 || t.silk > 0.0 {
+                d.tributes.push(t.clone());
+            }
+        }
+        Effect::AddObjective(o) => world.resource_mut::<Objectives>().0.push(o.clone()),
+        Effect::ClearObjectives(f) => world.resource_mut::<Objectives>().0.retain(|o| o.faction != *f),
+        Effect::AdjustFaction { faction, treasury, grain, manpower } => {
+            if let Some(e) = faction_entity(world, *faction)
+                && let Some(mut f) = world.get_mut::<Coffers>(e)
+            {
+                f.treasury += treasury;
+                f.grain = (f.grain + grain).max(0.0);
+                f.manpower = (f.manpower + manpower).max(0.0);
+            }
+        }
+        Effect::EndRun(reason) => {
+            world.resource_mut::<Metrics>().ended = Some(reason.clone());
+        }
+    }
+}
+
+/// Removes a commander from service and from every army.
+pub fn kill_commander(world: &mut World, cal: &Calendar, id: CommanderId, cause: &str) {
+    let Some(&e) = world.resource::<Index>().commanders.get(id.index()) else { return };
+    if world.get::<Fallen>(e).is_some() {
+        return;
+    }
+    world.entity_mut(e).insert(Fallen { on: cal.date });
+    let mut q = world.query::<&mut Commanders>();
+    for mut c in q.iter_mut(world) {
+        c.0.retain(|x| *x != id);
+    }
+    world.resource_mut::<EventLog>().push(cal, LogKind::CommanderLost { commander: id, cause: cause.into() });
+}

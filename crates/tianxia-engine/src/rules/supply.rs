@@ -1,0 +1,156 @@
+//! Supply and attrition.
+//!
+//! Each turn an army needs rations (men x ration) and fodder (horses x fodder, less in
+//! the grazing season) for the turn's days, and tries to refill what it carries up to
+//! `carry_days`. It draws from provinces it may draw from (own, allied, or a host's that
+//! owes grain) within `supply_range` km of the route graph, nearest first, losing a share
+//! in transit per 100 km (less by river); then forages where it stands. It eats from what
+//! it carries. Any shortfall costs men, horses and morale; snow and disease cost men too.
+
+use crate::calendar::{Calendar, Season};
+use crate::ids::{ArmyId, FactionId, ProvinceId};
+use crate::model::army::*;
+use crate::model::commander::Trait;
+use crate::model::diplomacy::Diplomacy;
+use crate::model::faction::Weariness;
+use crate::model::index::Index;
+use crate::model::province::{Control, Granary, Siege, Zone};
+use crate::model::route::{RouteGraph, SearchTree};
+use crate::model::weather::{Regions, Weather};
+use crate::params::Params;
+use crate::record::log::{EventLog, LogKind};
+use crate::rules::lookup::{Leaders, Natures};
+use bevy_ecs::prelude::*;
+
+/// Grain an army needs per day: rations plus fodder.
+pub fn daily_need(s: &Strength, p: &Params, season: Season, month: u8) -> f64 {
+    let grazing = (5..=9).contains(&month) && season != Season::Winter;
+    let fodder = p.fodder * if grazing { p.grazing_fodder_share } else { 1.0 };
+    s.men() * p.ration + s.horses * fodder
+}
+
+/// Buffers the supply phase reuses from turn to turn.
+#[derive(Default)]
+pub struct SupplyScratch {
+    controllers: Vec<Option<FactionId>>,
+    tree: SearchTree,
+}
+
+type Eater = (
+    &'static Allegiance,
+    &'static Commanders,
+    &'static Position,
+    &'static mut Strength,
+    &'static mut Spirit,
+    &'static mut Supplies,
+    &'static mut Ledger,
+    Has<Besieging>,
+    Has<Starving>,
+);
+
+/// Supply phase.
+#[allow(clippy::too_many_arguments)]
+pub fn supply_armies(
+    cal: Res<Calendar>,
+    params: Res<Params>,
+    graph: Res<RouteGraph>,
+    diplomacy: Res<Diplomacy>,
+    regions: Res<Regions>,
+    index: Res<Index>,
+    leaders: Leaders,
+    natures: Natures,
+    mut armies: Query<Eater, Without<Dissolved>>,
+    mut provinces: Query<(&Control, &Zone, &Siege, &mut Granary)>,
+    weariness: Query<&Weariness>,
+    mut log: ResMut<EventLog>,
+    mut commands: Commands,
+    mut scratch: Local<SupplyScratch>,
+) {
+    let p = &*params;
+    let days = cal.days();
+    let season = cal.date.season();
+    let SupplyScratch { controllers, tree } = &mut *scratch;
+    controllers.clear();
+    controllers.extend(index.provinces.iter().map(|e| provinces.get(*e).ok().map(|x| x.0.controller)));
+
+    for (i, e) in index.armies.iter().enumerate() {
+        let Ok((al, cmd, pos, mut s, mut spirit, mut supplies, mut ledger, besieging, was_starving)) =
+            armies.get_mut(*e)
+        else {
+            continue;
+        };
+        let f = al.0;
+        let logistics = if leaders.any_has(&cmd.0, Trait::Logistician) { p.logistician_loss } else { 1.0 };
+        let per_day = daily_need(&s, p, season, cal.date.month);
+        let need = per_day * days;
+        let want = (need + per_day * p.carry_days - supplies.food).max(0.0);
+        let here = pos.0.nearest(|r| graph.way(r).km);
+
+        // Draw through the supply net, nearest first.
+        let mut got = 0.0;
+        if want > 0.0 {
+            let may_draw = |q: ProvinceId| controllers[q.index()].is_some_and(|c| diplomacy.may_draw(f, c, q));
+            // Path cost is the share of grain lost on the way; the range is in land km.
+            let rate = |river: bool| (if river { p.supply_loss_river } else { p.supply_loss_land }) * logistics / 100.0;
+            let limit = p.supply_range * p.supply_loss_land * logistics / 100.0;
+            graph.search(tree, here, limit, None, |r, w, _, to| {
+                (graph.is_open(r) && may_draw(to)).then(|| w.km * rate(w.kind.is_river()))
+            });
+            for &(q, lost) in tree.reached() {
+                let kept = 1.0 - lost;
+                if got >= want || !may_draw(q) || kept <= 0.0 {
+                    continue;
+                }
+                let Ok((_, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
+                if siege.besieger.is_some() {
+                    continue;
+                }
+                let available = granary.grain * p.supply_draw_share;
+                let draw = ((want - got) / kept).min(available);
+                granary.grain -= draw;
+                got += draw * kept;
+            }
+        }
+        // Forage where it stands (any land: in foreign land this is plunder).
+        if got < want
+            && let Ok((_, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
+        {
+            let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
+            granary.grain -= forage;
+            got += forage;
+        }
+        supplies.food += got;
+        let eaten = supplies.food.min(need);
+        supplies.food -= eaten;
+        let short = if need > 0.0 { 1.0 - eaten / need } else { 0.0 };
+
+        let zone = provinces.get(index.provinces[here.index()]).map_or(u16::MAX, |x| x.1.zone);
+        let weather = regions.0.get(usize::from(zone)).map_or(Weather::Clear, |r| r.weather);
+        let cold_adapted = natures.cold_adapted(f) || leaders.any_has(&cmd.0, Trait::ColdVeteran);
+        let cold = match weather {
+            Weather::Snow => p.cold_attrition,
+            Weather::Blizzard => p.cold_attrition * p.blizzard_cold_factor,
+            _ => 0.0,
+        } * if cold_adapted { p.cold_adapted_factor } else { 1.0 };
+        let disease = p.disease_attrition
+            * if season == Season::Summer { p.disease_summer_factor } else { 1.0 }
+            * if besieging { p.disease_siege_factor } else { 1.0 };
+        let attrition = (p.hunger_attrition * short + cold + disease) * days;
+        ledger.lost += s.lose(attrition);
+        s.horses *= (1.0 - p.horse_starvation * short * days).max(0.0);
+        if short > 0.0 {
+            spirit.morale = (spirit.morale - p.hunger_morale_loss * short * days).max(0.0);
+        } else {
+            let weary = index.factions.get(f.index()).and_then(|e| weariness.get(*e).ok()).map_or(0.0, |w| w.weariness);
+            spirit.morale = (spirit.morale + p.morale_recovery * days * (1.0 - p.weariness_morale * weary)).min(1.0);
+            spirit.cohesion = (spirit.cohesion + p.cohesion_recovery * days).min(1.0);
+        }
+        let starving = short > p.starving_share;
+        if starving && !was_starving {
+            log.push(&cal, LogKind::Starving { army: ArmyId(i as u32), province: pos.0.province() });
+            commands.entity(*e).insert(Starving);
+        } else if !starving && was_starving {
+            commands.entity(*e).remove::<Starving>();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The engine's input and how a world is made from it: the spec (plain data, every
+//! reference resolved to a stable id), building a world from a spec, and a builder of
+//! specs in Rust for tests and benchmarks.
+
+pub mod build;
+pub mod builder;
+pub mod spec;
