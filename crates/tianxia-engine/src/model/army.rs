@@ -1,12 +1,13 @@
 //! Army components: one thing each, so a system's query says exactly what it reads.
 //!
 //! An army entity carries [`ArmyId`](crate::ids::ArmyId), [`Allegiance`], [`Commanders`],
-//! [`Position`], [`Strength`], [`Quality`], [`Spirit`], [`Fatigue`], [`Supplies`],
+//! [`Leadership`] (derived from the commanders), [`Position`], [`Strength`], [`Quality`], [`Spirit`], [`Fatigue`], [`Supplies`],
 //! [`Ledger`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
 //! [`Besieging`], [`Starving`] and, once it is gone, [`Dissolved`].
 
 use crate::calendar::Date;
 use crate::ids::{CommanderId, FactionId, ProvinceId, RouteId};
+use crate::model::commander::Trait;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
@@ -17,6 +18,37 @@ pub struct Allegiance(pub FactionId);
 /// An army's commanders; the most skilled living one leads.
 #[derive(Component, Clone, Debug, Default, PartialEq)]
 pub struct Commanders(pub Vec<CommanderId>);
+
+/// What an army's commanders bring it: the best skill, their traits, and whether two of
+/// them are rivals.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Leadership {
+    /// The best skill among them, if any.
+    pub best: Option<f64>,
+    /// Their traits, one bit per [`Trait`].
+    pub traits: u32,
+    /// Whether two of them are rivals.
+    pub rivalry: bool,
+}
+
+impl Leadership {
+    /// Whether any of the commanders has trait `t`.
+    pub fn has(&self, t: Trait) -> bool {
+        self.traits & (1 << (t as u32)) != 0
+    }
+
+    /// Whether two of the commanders are rivals.
+    pub fn rivalry(&self) -> bool {
+        self.rivalry
+    }
+
+    /// Command factor: the best commander's skill, less the rivalry penalty when two
+    /// rivals share the command.
+    pub fn command_factor(&self, p: &crate::params::Params) -> f64 {
+        let skill = self.best.unwrap_or(0.5);
+        (1.0 + p.command_weight * (skill - 0.5)) * if self.rivalry { 1.0 - p.rivalry_penalty } else { 1.0 }
+    }
+}
 
 /// Where an army is.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

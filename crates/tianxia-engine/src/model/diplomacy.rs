@@ -126,6 +126,11 @@ impl Diplomacy {
         self.requests.clear();
     }
 
+    /// Every pairwise relation, row by row.
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
     /// Whether `a` and `b` are at war.
     pub fn at_war(&self, a: FactionId, b: FactionId) -> bool {
         self.relation(a, b) == Relation::War

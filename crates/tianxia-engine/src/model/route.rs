@@ -11,7 +11,6 @@ use crate::ids::{ProvinceId, RouteId};
 use crate::params::Params;
 use bevy_ecs::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// What kind of way a route is; sets its speed factor.
@@ -107,6 +106,9 @@ pub struct RouteGraph {
     open: Vec<bool>,
     /// The season the open bits were last computed for.
     season: Option<Season>,
+    /// Bumped whenever a route opens or closes, so caches of searches know when to
+    /// search again.
+    generation: u64,
 }
 
 impl RouteGraph {
@@ -144,6 +146,12 @@ impl RouteGraph {
         self.open.clear();
         self.open.resize(ways.len(), true);
         self.season = None;
+        self.generation += 1;
+    }
+
+    /// Changes whenever a route opens or closes (or the index is rebuilt).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The season the open bits were last computed for.
@@ -158,8 +166,11 @@ impl RouteGraph {
 
     /// Marks route `id` open or closed.
     pub fn set_open(&mut self, id: RouteId, open: bool) {
-        if let Some(o) = self.open.get_mut(id.index()) {
+        if let Some(o) = self.open.get_mut(id.index())
+            && *o != open
+        {
             *o = open;
+            self.generation += 1;
         }
     }
 
@@ -202,42 +213,88 @@ impl RouteGraph {
         from: ProvinceId,
         limit: f64,
         stop: Option<ProvinceId>,
-        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+        cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
     ) {
-        tree.reset(self.provinces(), from);
-        tree.set(from, 0.0, u32::MAX);
-        tree.heap.push(Node { cost: 0.0, at: from });
-        while let Some(Node { cost: d, at }) = tree.heap.pop() {
+        self.search_until(tree, from, limit, |p| stop == Some(p), cost);
+    }
+
+    /// Dijkstra from `from` out to `limit` under `cost` (costs must not be negative),
+    /// stopping as soon as a province for which `stop` holds is settled (it is then the
+    /// last of [`SearchTree::reached`]); the result goes to `tree`.
+    pub fn search_until(
+        &self,
+        tree: &mut SearchTree,
+        from: ProvinceId,
+        limit: f64,
+        stop: impl FnMut(ProvinceId) -> bool,
+        cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) {
+        tree.start(self.provinces(), from);
+        self.grow(tree, limit, stop, cost);
+    }
+
+    /// Settles provinces of a started search until `stop` holds for one (returns true)
+    /// or nothing is left within `limit`; a stopped search can be grown again later.
+    fn grow(
+        &self,
+        tree: &mut SearchTree,
+        limit: f64,
+        mut stop: impl FnMut(ProvinceId) -> bool,
+        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) -> bool {
+        while let Some(node) = tree.heap.pop() {
+            let (d, at) = node.get();
             if d > tree.cost(at) {
                 continue;
             }
-            tree.order.push((at, d));
-            if stop == Some(at) {
-                break;
-            }
+            tree.settle(at, d);
             for &(rid, next) in self.neighbours(at) {
                 let Some(c) = cost(rid, self.way(rid), at, next) else { continue };
                 let nd = d + c;
                 if nd <= limit && nd < tree.cost(next) {
                     tree.set(next, nd, at.0);
-                    tree.heap.push(Node { cost: nd, at: next });
+                    tree.heap.push(Node::new(nd, next));
                 }
             }
+            if stop(at) {
+                return true;
+            }
         }
-        tree.heap.clear();
+        false
     }
 
-    /// A reverse search towards `to`: for every province, the cost of the cheapest way
-    /// to `to` under `cost` and the next hop on it. One such tree serves every army
-    /// heading for the same place.
+    /// Starts a reverse search towards `to`: grown with [`RouteGraph::grow_to`], it gives
+    /// every province the cost of the cheapest way to `to` and the next hop on it. One
+    /// such tree serves every army heading for the same place, and is searched only as
+    /// far as those armies need.
+    pub fn start_to(&self, tree: &mut SearchTree, to: ProvinceId) {
+        tree.start(self.provinces(), to);
+    }
+
+    /// Grows a reverse tree (see [`RouteGraph::start_to`]) until `until` is settled;
+    /// `cost` is the forward cost of a hop and must be the same at every call on one tree.
+    pub fn grow_to(
+        &self,
+        tree: &mut SearchTree,
+        until: ProvinceId,
+        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) {
+        if tree.settled(until) {
+            return;
+        }
+        // Searching backwards: relaxing (next -> at) with the forward cost of that hop.
+        self.grow(tree, f64::INFINITY, |p| p == until, |r, w, at, next| cost(r, w, next, at));
+    }
+
+    /// A whole reverse search towards `to` (see [`RouteGraph::start_to`]).
     pub fn search_to(
         &self,
         tree: &mut SearchTree,
         to: ProvinceId,
         mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
     ) {
-        // Searching backwards: relaxing (next -> at) with the forward cost of that hop.
-        self.search(tree, to, f64::INFINITY, None, |r, w, at, next| cost(r, w, next, at));
+        tree.start(self.provinces(), to);
+        self.grow(tree, f64::INFINITY, |_| false, |r, w, at, next| cost(r, w, next, at));
     }
 }
 
@@ -249,6 +306,7 @@ pub struct SearchTree {
     from: Option<ProvinceId>,
     generation: u32,
     stamp: Vec<u32>,
+    settled: Vec<u32>,
     best: Vec<f64>,
     prev: Vec<u32>,
     order: Vec<(ProvinceId, f64)>,
@@ -259,6 +317,7 @@ impl SearchTree {
     fn reset(&mut self, provinces: usize, from: ProvinceId) {
         if self.stamp.len() != provinces {
             self.stamp = vec![0; provinces];
+            self.settled = vec![0; provinces];
             self.best = vec![f64::INFINITY; provinces];
             self.prev = vec![u32::MAX; provinces];
             self.generation = 0;
@@ -266,11 +325,28 @@ impl SearchTree {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.stamp.fill(0);
+            self.settled.fill(0);
             self.generation = 1;
         }
         self.from = Some(from);
         self.order.clear();
         self.heap.clear();
+    }
+
+    fn start(&mut self, provinces: usize, from: ProvinceId) {
+        self.reset(provinces, from);
+        self.set(from, 0.0, u32::MAX);
+        self.heap.push(Node::new(0.0, from));
+    }
+
+    fn settle(&mut self, p: ProvinceId, cost: f64) {
+        self.settled[p.index()] = self.generation;
+        self.order.push((p, cost));
+    }
+
+    /// Whether the search has settled `p` (its cost and path are final).
+    pub fn settled(&self, p: ProvinceId) -> bool {
+        self.settled.get(p.index()) == Some(&self.generation)
     }
 
     fn set(&mut self, p: ProvinceId, cost: f64, prev: u32) {
@@ -325,24 +401,20 @@ impl SearchTree {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Node {
-    cost: f64,
-    at: ProvinceId,
-}
+/// A heap entry: the cost's bits above the province id, reversed so that the max-heap
+/// pops the cheapest first, ties by the lower id. For costs that are not negative, the
+/// order of the bits is the order of the numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Node(std::cmp::Reverse<u128>);
 
-impl Eq for Node {}
-
-impl Ord for Node {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Min-heap on cost, ties broken by province id for determinism.
-        other.cost.total_cmp(&self.cost).then_with(|| other.at.cmp(&self.at))
+impl Node {
+    fn new(cost: f64, at: ProvinceId) -> Node {
+        Node(std::cmp::Reverse((u128::from(cost.to_bits()) << 32) | u128::from(at.0)))
     }
-}
 
-impl PartialOrd for Node {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+    fn get(self) -> (f64, ProvinceId) {
+        let k = self.0.0;
+        (f64::from_bits((k >> 32) as u64), ProvinceId(k as u32))
     }
 }
 

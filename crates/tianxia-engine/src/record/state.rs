@@ -1,6 +1,7 @@
 //! The record phase: a hash of the world after each turn, and the end of the run.
 
 use crate::calendar::Calendar;
+use crate::ids::{FactionId, ProvinceId};
 use crate::model::army::Location;
 use crate::model::army::{Dissolved, Fatigue, Position, Spirit, Strength, Supplies};
 use crate::model::faction::{Coffers, Weariness};
@@ -9,7 +10,6 @@ use crate::model::province::{Control, Granary, Walls};
 use crate::record::log::{EventLog, LogKind};
 use crate::record::outcome::Metrics;
 use bevy_ecs::prelude::*;
-use xxhash_rust::xxh3::Xxh3;
 
 /// Whether the run is over, and the state hash of every turn.
 #[derive(Resource, Clone, Debug, Default)]
@@ -22,48 +22,60 @@ pub struct RunState {
 
 /// Record phase, part 1: a hash of the state (armies, provinces, factions, and the event
 /// log so far, which records every change of relations, access and flags), for comparing
-/// runs turn by turn. Armies, provinces and factions are hashed by id.
+/// runs turn by turn: xxh3 over the little-endian bits of the numbers, armies, provinces
+/// and factions each in id order.
 #[allow(clippy::type_complexity)]
 pub fn hash_state(
     mut run: ResMut<RunState>,
     index: Res<Index>,
     armies: Query<(&Strength, &Spirit, &Fatigue, &Supplies, &Position), Without<Dissolved>>,
-    provinces: Query<(&Control, &Granary, &Walls)>,
-    factions: Query<(&Coffers, &Weariness)>,
+    provinces: Query<(&ProvinceId, &Control, &Granary, &Walls)>,
+    factions: Query<(&FactionId, &Coffers, &Weariness)>,
     log: Res<EventLog>,
+    mut buffers: Local<(Vec<u64>, Vec<u8>)>,
 ) {
-    let mut h = Xxh3::new();
-    let mut f = |x: f64| h.update(&x.to_bits().to_le_bytes());
+    let (words, bytes) = &mut *buffers;
+    words.clear();
     for e in &index.armies {
         if let Ok((s, sp, fa, su, pos)) = armies.get(*e) {
             for x in [s.cavalry, s.infantry, s.siege, s.horses, sp.morale, sp.cohesion, fa.0, su.food] {
-                f(x);
+                words.push(x.to_bits());
             }
             match pos.0 {
-                Location::At(p) => f(f64::from(p.0)),
+                Location::At(p) => words.push(f64::from(p.0).to_bits()),
                 Location::OnRoute { route, done, .. } => {
-                    f(f64::from(route.0) + 1e6);
-                    f(done);
+                    words.push((f64::from(route.0) + 1e6).to_bits());
+                    words.push(done.to_bits());
                 }
             }
         }
     }
-    for e in &index.provinces {
-        if let Ok((c, g, w)) = provinces.get(*e) {
-            for x in [f64::from(c.controller.0), g.grain, w.garrison] {
-                f(x);
-            }
-        }
+    let base = words.len();
+    words.resize(base + 3 * index.provinces.len() + 4 * index.factions.len(), 0);
+    for (id, c, g, w) in &provinces {
+        let at = base + 3 * id.index();
+        words[at..at + 3].copy_from_slice(&[
+            f64::from(c.controller.0).to_bits(),
+            g.grain.to_bits(),
+            w.garrison.to_bits(),
+        ]);
     }
-    for e in &index.factions {
-        if let Ok((c, w)) = factions.get(*e) {
-            for v in [c.treasury, c.grain, c.manpower, w.weariness] {
-                f(v);
-            }
-        }
+    let base = base + 3 * index.provinces.len();
+    for (id, c, w) in &factions {
+        let at = base + 4 * id.index();
+        words[at..at + 4].copy_from_slice(&[
+            c.treasury.to_bits(),
+            c.grain.to_bits(),
+            c.manpower.to_bits(),
+            w.weariness.to_bits(),
+        ]);
     }
-    f(f64::from_bits(log.digest_u64()));
-    run.state_hashes.push(h.digest());
+    words.push(log.digest_u64());
+    bytes.clear();
+    for w in words.iter() {
+        bytes.extend_from_slice(&w.to_le_bytes());
+    }
+    run.state_hashes.push(xxhash_rust::xxh3::xxh3_64(bytes));
 }
 
 /// Record phase, part 2: advance the calendar and decide whether the run is over.

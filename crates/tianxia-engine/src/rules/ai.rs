@@ -16,12 +16,13 @@ use crate::model::commander::Trait;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::Posture;
 use crate::model::index::Index;
-use crate::model::province::{Control, Zone};
+use crate::model::province::{Control, Site, Terrain, Walls, Zone};
 use crate::model::route::{RouteGraph, SearchTree, Way};
 use crate::model::script::{ObjectiveKind, Objectives};
+use crate::model::weather::{Regions, Weather};
 use crate::params::Params;
 use crate::rules::combat::{Fighting, Ground, army_power, routed_factor};
-use crate::rules::lookup::{Leaders, Natures, Places};
+use crate::rules::lookup::{DrawTable, Natures};
 use bevy_ecs::prelude::*;
 
 /// What the AI knows of one army.
@@ -46,9 +47,24 @@ pub struct View {
     supplied: Vec<bool>,
     /// Controller of each province.
     controller: Vec<FactionId>,
+    held: Vec<Option<FactionId>>,
+    /// Terrain, weather and garrison of each province.
+    ground: Vec<(Terrain, Weather, f64)>,
+    /// Faction, place and power of each army in the field, by army.
+    power: Vec<Option<(FactionId, ProvinceId, f64)>>,
+    draw: DrawTable,
     trees: Vec<((FactionId, ProvinceId), SearchTree)>,
     used: usize,
     scratch: SearchTree,
+}
+
+/// How a search weighs a hop: for supply and enemies, for supply only, or by the plain
+/// km of open routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Weigh {
+    Enemies,
+    Supply,
+    Km,
 }
 
 impl View {
@@ -88,19 +104,56 @@ impl View {
         Some(c)
     }
 
-    /// The reverse tree towards `goal` for faction `f`, searched once per phase.
-    fn tree(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, goal: ProvinceId) -> usize {
-        if let Some(i) = self.trees[..self.used].iter().position(|(k, _)| *k == (f, goal)) {
-            return i;
-        }
-        if self.used == self.trees.len() {
-            self.trees.push(((f, goal), SearchTree::default()));
-        }
-        let i = self.used;
-        self.used += 1;
+    /// A search from `from` for faction `f`, hops weighed by `weigh`, into the scratch
+    /// tree, until a province where `stop` holds is settled; returns that province.
+    #[allow(clippy::too_many_arguments)]
+    fn search(
+        &mut self,
+        graph: &RouteGraph,
+        p: &Params,
+        f: FactionId,
+        weigh: Weigh,
+        from: ProvinceId,
+        limit: f64,
+        mut stop: impl FnMut(&View, ProvinceId) -> bool,
+    ) -> Option<ProvinceId> {
+        let mut tree = std::mem::take(&mut self.scratch);
+        let mut found = None;
+        let stop = |q: ProvinceId| {
+            let hit = stop(self, q);
+            if hit {
+                found = Some(q);
+            }
+            hit
+        };
+        graph.search_until(&mut tree, from, limit, stop, |r, w, a, b| match weigh {
+            Weigh::Enemies => self.hop(graph, p, f, (r, w), (a, b), true),
+            Weigh::Supply => self.hop(graph, p, f, (r, w), (a, b), false),
+            Weigh::Km => graph.is_open(r).then_some(w.km),
+        });
+        self.scratch = tree;
+        found
+    }
+
+    /// The reverse tree towards `goal` for faction `f` (one per phase, shared by every
+    /// army of `f` heading there), grown until it has settled `here`.
+    fn tree(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, goal: ProvinceId, here: ProvinceId) -> usize {
+        let i = match self.trees[..self.used].iter().position(|(k, _)| *k == (f, goal)) {
+            Some(i) => i,
+            None => {
+                if self.used == self.trees.len() {
+                    self.trees.push(((f, goal), SearchTree::default()));
+                }
+                let i = self.used;
+                self.used += 1;
+                self.trees[i].0 = (f, goal);
+                graph.start_to(&mut self.trees[i].1, goal);
+                i
+            }
+        };
         let mut tree = std::mem::take(&mut self.trees[i].1);
-        graph.search_to(&mut tree, goal, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), true));
-        self.trees[i] = ((f, goal), tree);
+        graph.grow_to(&mut tree, here, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), true));
+        self.trees[i].1 = tree;
         i
     }
 
@@ -115,12 +168,12 @@ impl View {
         goal: ProvinceId,
     ) {
         orders.goal = Some(goal);
-        let mut tree = std::mem::take(&mut self.scratch);
-        graph.search(&mut tree, here, f64::INFINITY, Some(goal), |r, w, a, b| {
-            self.hop(graph, p, f, (r, w), (a, b), false)
-        });
-        tree.path_to_into(goal, &mut orders.path);
-        self.scratch = tree;
+        if goal == here {
+            orders.path.clear();
+            return;
+        }
+        self.search(graph, p, f, Weigh::Supply, here, f64::INFINITY, |_, q| q == goal);
+        self.scratch.path_to_into(goal, &mut orders.path);
     }
 
     /// The nearest province (by travel) that is friendly and free of enemies.
@@ -132,23 +185,16 @@ impl View {
         f: FactionId,
         from: ProvinceId,
     ) -> Option<ProvinceId> {
-        let mut tree = std::mem::take(&mut self.scratch);
-        graph.search(&mut tree, from, f64::INFINITY, None, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), false));
-        let found = tree
-            .reached()
-            .iter()
-            .find(|&&(q, _)| {
-                q != from && diplomacy.friendly(f, self.controller[q.index()]) && self.enemy_power(f, q) == 0.0
-            })
-            .map(|(q, _)| *q);
-        self.scratch = tree;
-        found
+        self.search(graph, p, f, Weigh::Supply, from, f64::INFINITY, |v, q| {
+            q != from && diplomacy.friendly(f, v.controller[q.index()]) && v.enemy_power(f, q) == 0.0
+        })
     }
 }
 
 type Planner = (
+    &'static ArmyId,
     &'static Allegiance,
-    &'static Commanders,
+    &'static Leadership,
     &'static Position,
     &'static Strength,
     &'static Quality,
@@ -167,10 +213,9 @@ pub fn plan_orders(
     diplomacy: Res<Diplomacy>,
     objectives: Res<Objectives>,
     index: Res<Index>,
-    places: Places,
-    leaders: Leaders,
     natures: Natures,
-    provinces: Query<(&Control, &Zone)>,
+    regions: Res<Regions>,
+    provinces: Query<(&ProvinceId, &Control, &Zone, &Site, &Walls)>,
     mut armies: Query<Planner, Without<Dissolved>>,
     mut view: Local<View>,
 ) {
@@ -182,26 +227,32 @@ pub fn plan_orders(
     view.np = np;
     view.used = 0;
     view.controller.clear();
-    for e in &index.provinces {
-        let Ok((c, _)) = provinces.get(*e) else { return };
-        view.controller.push(c.controller);
+    view.controller.resize(np, FactionId(u32::MAX));
+    view.ground.clear();
+    view.ground.resize(np, (Terrain::Plain, Weather::Clear, 0.0));
+    for (id, c, z, site, walls) in &provinces {
+        view.controller[id.index()] = c.controller;
+        view.ground[id.index()] = (site.terrain, regions.weather(z.zone), walls.garrison);
+    }
+    // Each army's power where it stands, gathered by id and summed in id order.
+    view.power.clear();
+    view.power.resize(index.armies.len(), None);
+    for (id, al, led, pos, s, q, sp, fa, routed, _) in &armies {
+        let at = pos.0.nearest(|r| graph.way(r).km);
+        let (terrain, weather, _) = view.ground[at.index()];
+        let ground = Ground { terrain, weather, defending: diplomacy.friendly(al.0, view.controller[at.index()]) };
+        let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
+        let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), led.command_factor(p))
+            * routed_factor(routed, p);
+        view.power[id.index()] = Some((al.0, at, power));
     }
     view.seen.clear();
     view.by_faction.clear();
     view.by_faction.resize(nf * np, 0.0);
-    for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, cmd, pos, s, q, sp, fa, routed, _)) = armies.get(*e) else { continue };
-        let at = pos.0.nearest(|r| graph.way(r).km);
-        let ground = Ground {
-            terrain: places.terrain(at),
-            weather: places.weather(at),
-            defending: diplomacy.friendly(al.0, view.controller[at.index()]),
-        };
-        let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
-        let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), leaders.command_factor(&cmd.0, p))
-            * routed_factor(routed, p);
+    for (i, x) in view.power.iter().enumerate() {
+        let Some((f, at, power)) = *x else { continue };
         view.seen.push(Seen { id: ArmyId(i as u32), at });
-        view.by_faction[al.0.index() * np + at.index()] += power;
+        view.by_faction[f.index() * np + at.index()] += power;
     }
     view.enemy.clear();
     view.enemy.resize(nf * np, 0.0);
@@ -222,23 +273,25 @@ pub fn plan_orders(
             }
         }
     }
+    view.held.clear();
+    view.held.extend(view.controller.iter().map(|c| Some(*c)));
+    view.draw.update(&diplomacy, &view.held, nf);
     view.supplied.clear();
     for f in 0..nf {
         let f = FactionId(f as u32);
+        let row = view.draw.row(f);
         for (q, c) in view.controller.iter().enumerate() {
-            let supplied = diplomacy.friendly(f, *c) || diplomacy.may_draw(f, *c, ProvinceId(q as u32));
-            view.supplied.push(supplied);
+            view.supplied.push(diplomacy.friendly(f, *c) || row[q]);
         }
     }
 
-    for (i, e) in index.armies.iter().enumerate() {
-        let id = ArmyId(i as u32);
-        let Ok((al, cmd, pos, _, _, _, _, routed, mut orders)) = armies.get_mut(*e) else { continue };
+    // Each army plans from the phase's view alone, so the order they plan in is free.
+    for (&id, al, led, pos, _, _, _, _, routed, mut orders) in &mut armies {
         let Some(here) = pos.0.province() else { continue };
         let f = al.0;
-        let caution = if leaders.any_has(&cmd.0, Trait::Reckless) {
+        let caution = if led.has(Trait::Reckless) {
             p.ai_reckless_factor
-        } else if leaders.any_has(&cmd.0, Trait::Cautious) {
+        } else if led.has(Trait::Cautious) {
             p.ai_cautious_factor
         } else {
             1.0
@@ -274,7 +327,7 @@ pub fn plan_orders(
                 };
                 if here == step.to {
                     let holder = view.controller[here.index()];
-                    if step.besiege && diplomacy.at_war(f, holder) && places.garrison(here) > 0.0 {
+                    if step.besiege && diplomacy.at_war(f, holder) && view.ground[here.index()].2 > 0.0 {
                         plan = Some((step.to, true, false));
                         break;
                     }
@@ -347,7 +400,7 @@ fn choose_objective(
     p: &Params,
     diplomacy: &Diplomacy,
     objectives: &Objectives,
-    provinces: &Query<(&Control, &Zone)>,
+    provinces: &Query<(&ProvinceId, &Control, &Zone, &Site, &Walls)>,
     index: &Index,
     army: ArmyId,
     f: FactionId,
@@ -360,33 +413,21 @@ fn choose_objective(
             ObjectiveKind::Reach(q) => Some((*q, false)),
             ObjectiveKind::Defend(q) => {
                 // Meet an enemy near the place if one is in sight, else stand there.
-                let mut tree = std::mem::take(&mut view.scratch);
-                graph.search(&mut tree, *q, p.ai_sight, None, |r, w, _, _| graph.is_open(r).then_some(w.km));
-                let near = tree.reached().iter().find(|&&(x, _)| view.enemy_power(f, x) > 0.0).map(|(x, _)| *x);
-                view.scratch = tree;
+                let near = view.search(graph, p, f, Weigh::Km, *q, p.ai_sight, |v, x| v.enemy_power(f, x) > 0.0);
                 Some((near.unwrap_or(*q), false))
             }
             ObjectiveKind::Intercept(target) => view.seen.iter().find(|s| s.id == *target).map(|s| (s.at, false)),
             ObjectiveKind::Raid(region) => {
-                let mut tree = std::mem::take(&mut view.scratch);
-                graph.search(&mut tree, here, f64::INFINITY, None, |r, w, a, b| {
-                    view.hop(graph, p, f, (r, w), (a, b), true)
-                });
-                let found = tree
-                    .reached()
-                    .iter()
-                    .find(|&&(x, _)| {
-                        provinces
-                            .get(index.provinces[x.index()])
-                            .is_ok_and(|(c, z)| z.contains(*region) && diplomacy.at_war(f, c.controller))
-                    })
-                    .map(|(x, _)| (*x, false));
-                view.scratch = tree;
-                found
+                let raided = |_: &View, x: ProvinceId| {
+                    provinces
+                        .get(index.provinces[x.index()])
+                        .is_ok_and(|(_, c, z, ..)| z.contains(*region) && diplomacy.at_war(f, c.controller))
+                };
+                view.search(graph, p, f, Weigh::Enemies, here, f64::INFINITY, raided).map(|x| (x, false))
             }
         };
         let Some((goal, besiege)) = target else { continue };
-        let t = view.tree(graph, p, f, goal);
+        let t = view.tree(graph, p, f, goal, here);
         let cost = view.trees[t].1.cost(here);
         if !cost.is_finite() {
             continue;

@@ -123,6 +123,7 @@ pub struct CombatScratch {
 type Combatant = (
     &'static Allegiance,
     &'static Commanders,
+    &'static Leadership,
     &'static mut Strength,
     &'static Quality,
     &'static mut Spirit,
@@ -156,7 +157,7 @@ pub fn resolve_battles(
     let CombatScratch { fighters, factions, side_a, side_b, tally, retreats } = &mut *scratch;
     fighters.clear();
     for (i, e) in index.armies.iter().enumerate() {
-        if let Ok((al, _, _, _, _, _, _, pos, _)) = armies.get(*e)
+        if let Ok((al, _, _, _, _, _, _, _, pos, _)) = armies.get(*e)
             && let Some(pr) = pos.0.province()
         {
             fighters.push(Fighter { id: ArmyId(i as u32), entity: *e, faction: al.0, province: pr });
@@ -197,9 +198,9 @@ pub fn resolve_battles(
             let mut total = 0.0;
             for &i in side {
                 let f = fighters[i];
-                let Ok((_, cmd, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
-                let mut c = leaders.command_factor(&cmd.0, p);
-                if rivalry && !leaders.rivalry(&cmd.0) {
+                let Ok((_, _, led, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
+                let mut c = led.command_factor(p);
+                if rivalry && !led.rivalry() {
                     c *= 1.0 - p.rivalry_penalty;
                 }
                 let ground = Ground { terrain, weather, defending: diplomacy.friendly(f.faction, controller) };
@@ -216,10 +217,10 @@ pub fn resolve_battles(
         let (winners, losers, r) = if pa >= pb { (&*side_a, &*side_b, pa / pb) } else { (&*side_b, &*side_a, pb / pa) };
         let (loser_loss, winner_loss) = battle_losses(r, p);
         let men_of = |armies: &Query<Combatant, Without<Dissolved>>, i: usize| {
-            armies.get(fighters[i].entity).map_or(0.0, |a| a.2.men())
+            armies.get(fighters[i].entity).map_or(0.0, |a| a.3.men())
         };
         let winner_cav: f64 =
-            winners.iter().filter_map(|i| armies.get(fighters[*i].entity).ok()).map(|a| a.2.mounted()).sum();
+            winners.iter().filter_map(|i| armies.get(fighters[*i].entity).ok()).map(|a| a.3.mounted()).sum();
         let loser_men: f64 = losers.iter().map(|&i| men_of(&armies, i)).sum();
         let rout_by_ratio = r >= p.rout_ratio;
         let mut any_rout = false;
@@ -227,7 +228,7 @@ pub fn resolve_battles(
         let mut won = Vec::with_capacity(winners.len());
         for &i in winners {
             let f = fighters[i];
-            let Ok((_, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
             let men = s.men();
             let lost = s.lose(winner_loss);
             ledger.lost += lost;
@@ -239,7 +240,7 @@ pub fn resolve_battles(
         retreats.clear();
         for &i in losers {
             let f = fighters[i];
-            let Ok((_, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
             let men = s.men();
             let mut frac = loser_loss;
             sp.morale = (sp.morale - p.defeat_morale_loss).max(0.0);
@@ -311,7 +312,7 @@ pub fn resolve_battles(
                 })
                 .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
                 .map(|(_, n, _)| n);
-            let Ok((_, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
             match dest {
                 Some(to) => {
                     pos.0 = Location::At(to);

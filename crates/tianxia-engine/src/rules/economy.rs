@@ -2,7 +2,7 @@
 //! the drain of fronts off the map.
 
 use crate::calendar::Calendar;
-use crate::ids::FactionId;
+use crate::ids::{FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Coffers, Drain, Weariness};
@@ -17,6 +17,8 @@ pub struct Tally {
     taxed: Vec<f64>,
     people: Vec<f64>,
     lost: Vec<f64>,
+    /// Per province: (controller, population, tax), summed into the factions in id order.
+    by_province: Vec<(FactionId, f64, Option<f64>)>,
 }
 
 type Recruit = (
@@ -37,7 +39,7 @@ pub fn run_economy(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut factions: Query<(&mut Coffers, &mut Weariness, &Drain)>,
-    mut provinces: Query<(&Control, &mut Granary, &Population, &Siege)>,
+    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege)>,
     mut armies: Query<Recruit>,
     mut tally: Local<Tally>,
 ) {
@@ -45,7 +47,7 @@ pub fn run_economy(
     let days = cal.days();
     let year_share = days / 365.0;
     let n = index.factions.len();
-    let Tally { taxed, people, lost } = &mut *tally;
+    let Tally { taxed, people, lost, by_province } = &mut *tally;
     for v in [&mut *taxed, &mut *people, &mut *lost] {
         v.clear();
         v.resize(n, 0.0);
@@ -53,18 +55,24 @@ pub fn run_economy(
     let harvest_months = cal.months_starting();
 
     // Harvests come in on the 1st of the harvest month; a besieged province loses its own.
-    for e in &index.provinces {
-        let Ok((control, mut granary, population, siege)) = provinces.get_mut(*e) else { continue };
-        let c = control.controller.index();
-        if c < n {
-            people[c] += population.0;
-        }
+    by_province.clear();
+    by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None));
+    for (id, control, mut granary, population, siege) in &mut provinces {
+        let mut tax = None;
         if siege.besieger.is_none() && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
         {
-            let tax = granary.harvest * p.grain_tax;
-            granary.grain += granary.harvest - tax;
-            if c < n {
-                taxed[c] += tax;
+            let t = granary.harvest * p.grain_tax;
+            granary.grain += granary.harvest - t;
+            tax = Some(t);
+        }
+        by_province[id.index()] = (control.controller, population.0, tax);
+    }
+    for &(controller, population, tax) in by_province.iter() {
+        let c = controller.index();
+        if c < n {
+            people[c] += population;
+            if let Some(t) = tax {
+                taxed[c] += t;
             }
         }
     }
@@ -96,7 +104,7 @@ pub fn run_economy(
             continue;
         }
         let Some(q) = pos.0.province() else { continue };
-        let Ok((control, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
+        let Ok((_, control, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
         if control.controller != al.0 || besieging || routed {
             continue;
         }

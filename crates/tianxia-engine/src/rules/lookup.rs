@@ -3,12 +3,13 @@
 //! weather, controller).
 
 use crate::ids::{CommanderId, FactionId, ProvinceId};
-use crate::model::commander::{Rivals, Skill, Trait, Traits};
+use crate::model::army::Leadership;
+use crate::model::commander::{Rivals, Skill, Traits};
+use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Nature, Posture};
 use crate::model::index::Index;
 use crate::model::province::{Control, Site, Terrain, Walls, Zone};
 use crate::model::weather::{Regions, Weather};
-use crate::params::Params;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 
@@ -20,38 +21,30 @@ pub struct Leaders<'w, 's> {
 }
 
 impl Leaders<'_, '_> {
-    fn get(&self, c: CommanderId) -> Option<(CommanderId, f64, &Traits, &Rivals)> {
+    fn get(&self, c: CommanderId) -> Option<(f64, &Traits, &Rivals)> {
         let e = *self.index.commanders.get(c.index())?;
-        self.commanders.get(e).ok().map(|(id, s, t, r)| (*id, s.0, t, r))
+        self.commanders.get(e).ok().map(|(_, s, t, r)| (s.0, t, r))
     }
 
-    /// Whether any commander in `ids` has trait `t`.
-    pub fn any_has(&self, ids: &[CommanderId], t: Trait) -> bool {
-        ids.iter().filter_map(|c| self.get(*c)).any(|(_, _, traits, _)| traits.has(t))
-    }
-
-    /// Whether two commanders of `ids` are rivals.
-    pub fn rivalry(&self, ids: &[CommanderId]) -> bool {
-        self.rivalry_across(ids, ids)
+    /// What the commanders `ids` bring to an army, read with one lookup each.
+    pub fn led(&self, ids: &[CommanderId]) -> Leadership {
+        let mut led = Leadership::default();
+        for c in ids {
+            let Some((skill, traits, rivals)) = self.get(*c) else { continue };
+            led.best = Some(led.best.map_or(skill, |m: f64| m.max(skill)));
+            for t in &traits.0 {
+                led.traits |= 1 << (*t as u32);
+            }
+            led.rivalry |= rivals.0.iter().any(|r| ids.contains(r) && self.get(*r).is_some());
+        }
+        led
     }
 
     /// Whether a commander of `a` counts one of `b` as a rival.
     pub fn rivalry_across(&self, a: &[CommanderId], b: &[CommanderId]) -> bool {
         a.iter()
             .filter_map(|c| self.get(*c))
-            .any(|(_, _, _, rivals)| b.iter().filter_map(|d| self.get(*d)).any(|(d, _, _, _)| rivals.0.contains(&d)))
-    }
-
-    /// Commanders factor of an army led by `ids`: its best commander's skill, less the
-    /// rivalry penalty when two rivals share the command.
-    pub fn command_factor(&self, ids: &[CommanderId], p: &Params) -> f64 {
-        let best = ids
-            .iter()
-            .filter_map(|c| self.get(*c))
-            .map(|(_, s, _, _)| s)
-            .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
-        let skill = best.unwrap_or(0.5);
-        (1.0 + p.command_weight * (skill - 0.5)) * if self.rivalry(ids) { 1.0 - p.rivalry_penalty } else { 1.0 }
+            .any(|(_, _, rivals)| rivals.0.iter().any(|r| b.contains(r) && self.get(*r).is_some()))
     }
 }
 
@@ -106,5 +99,51 @@ impl Places<'_, '_> {
     /// Men on the province's walls.
     pub fn garrison(&self, p: ProvinceId) -> f64 {
         self.control.get(self.index.provinces[p.index()]).map_or(0.0, |(_, w)| w.garrison)
+    }
+}
+
+/// Whether each faction may draw grain in each province ([`Diplomacy::may_draw`]), kept
+/// across turns and recomputed only when control, relations or access have changed.
+#[derive(Default)]
+pub struct DrawTable {
+    controllers: Vec<Option<FactionId>>,
+    relations: Vec<crate::model::diplomacy::Relation>,
+    access: Vec<crate::model::diplomacy::Access>,
+    nf: usize,
+    table: Vec<bool>,
+}
+
+impl DrawTable {
+    /// Brings the table up to date with `controllers` (by province) and `diplomacy`.
+    pub fn update(&mut self, diplomacy: &Diplomacy, controllers: &[Option<FactionId>], nf: usize) {
+        if self.nf == nf
+            && self.controllers == controllers
+            && self.relations == diplomacy.relations()
+            && self.access == diplomacy.access
+        {
+            return;
+        }
+        self.nf = nf;
+        self.controllers.clear();
+        self.controllers.extend_from_slice(controllers);
+        self.relations.clear();
+        self.relations.extend_from_slice(diplomacy.relations());
+        self.access.clone_from(&diplomacy.access);
+        self.table.clear();
+        for f in 0..nf {
+            let f = FactionId(f as u32);
+            self.table.extend(
+                controllers
+                    .iter()
+                    .enumerate()
+                    .map(|(q, c)| c.is_some_and(|c| diplomacy.may_draw(f, c, ProvinceId(q as u32)))),
+            );
+        }
+    }
+
+    /// Whether faction `f` may draw in each province, by province.
+    pub fn row(&self, f: FactionId) -> &[bool] {
+        let np = self.controllers.len();
+        &self.table[f.index() * np..(f.index() + 1) * np]
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod ai;
 pub mod combat;
+pub mod command;
 pub mod diplomacy;
 pub mod economy;
 pub mod events;
@@ -54,7 +55,7 @@ pub fn install(schedule: &mut Schedule) {
         (weather::expire_states, routes::refresh_routes, weather::draw_weather).chain().in_set(Weather),
         events::fire_events.in_set(Events),
         diplomacy::conduct_diplomacy.in_set(Diplomacy),
-        ai::plan_orders.in_set(Ai),
+        (command::assess_command, ai::plan_orders).chain().in_set(Ai),
         (movement::move_armies, trespass::answer_trespass).chain().in_set(Movement),
         (supply::supply_armies, combat::disband_broken).chain().in_set(Supply),
         (combat::resolve_battles, combat::disband_broken).chain().in_set(Combat),

@@ -41,6 +41,7 @@ pub struct SiegeScratch {
 }
 
 type Besieger = (
+    &'static ArmyId,
     &'static Allegiance,
     &'static Position,
     &'static Orders,
@@ -53,7 +54,14 @@ type Besieger = (
     Has<Besieging>,
 );
 
-type Town = (&'static mut Control, &'static mut Walls, &'static mut Granary, &'static Population, &'static mut Siege);
+type Town = (
+    &'static ProvinceId,
+    &'static mut Control,
+    &'static mut Walls,
+    &'static mut Granary,
+    &'static Population,
+    &'static mut Siege,
+);
 
 /// Siege phase.
 #[allow(clippy::too_many_arguments)]
@@ -77,12 +85,12 @@ pub fn conduct_sieges(
     marked.clear();
     marked.resize(index.armies.len(), false);
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, pos, o, .., routed, _)) = armies.get(*e) else { continue };
+        let Ok((_, al, pos, o, .., routed, _)) = armies.get(*e) else { continue };
         let Some(q) = pos.0.province() else { continue };
         if routed {
             continue;
         }
-        let Ok((c, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
+        let Ok((_, c, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
         if diplomacy.at_war(al.0, c.controller) {
             at.push((q, ArmyId(i as u32), al.0, o.besiege && o.goal == Some(q)));
         }
@@ -100,7 +108,7 @@ pub fn conduct_sieges(
         // The first army ordered to besiege leads; if none is, the first army there.
         let lead = group.iter().find(|x| x.3).unwrap_or(&group[0]).2;
         let pe = index.provinces[q.index()];
-        let Ok((mut control, mut walls, mut granary, population, mut siege)) = provinces.get_mut(pe) else {
+        let Ok((_, mut control, mut walls, mut granary, population, mut siege)) = provinces.get_mut(pe) else {
             continue;
         };
         let from = control.controller;
@@ -160,7 +168,7 @@ pub fn conduct_sieges(
         let besiegers = || group.iter().filter(|x| x.3).map(|x| index.armies[x.1.index()]);
         let attack: f64 = besiegers()
             .filter_map(|e| armies.get(e).ok())
-            .map(|(_, _, _, s, q, sp, ..)| assault_power(s, q.0, sp, p))
+            .map(|(_, _, _, _, s, q, sp, ..)| assault_power(s, q.0, sp, p))
             .sum();
         let defence = garrison_power(town.walls.garrison, town.walls.fort, p);
         if defence > 0.0 && attack / defence >= p.assault_odds {
@@ -176,7 +184,7 @@ pub fn conduct_sieges(
             let mut attackers = 0.0;
             let mut att_lost = 0.0;
             for e in besiegers() {
-                if let Ok((_, _, _, mut s, _, _, mut ledger, ..)) = armies.get_mut(e) {
+                if let Ok((_, _, _, _, mut s, _, _, mut ledger, ..)) = armies.get_mut(e) {
                     attackers += s.men();
                     let lost = s.lose(att_frac);
                     ledger.lost += lost;
@@ -204,25 +212,22 @@ pub fn conduct_sieges(
         }
     }
     // Whoever besieges this turn is marked; every other army is not.
-    for (i, e) in index.armies.iter().enumerate() {
-        let Ok((.., has)) = armies.get(*e) else { continue };
-        match (marked[i], has) {
+    for (id, .., has) in &armies {
+        let e = index.armies[id.index()];
+        match (marked[id.index()], has) {
             (true, false) => {
-                let Some(&(q, ..)) = at.iter().find(|x| x.1.index() == i) else { continue };
-                commands.entity(*e).insert(Besieging(q));
+                let Some(&(q, ..)) = at.iter().find(|x| x.1 == *id) else { continue };
+                commands.entity(e).insert(Besieging(q));
             }
             (false, true) => {
-                commands.entity(*e).remove::<Besieging>();
+                commands.entity(e).remove::<Besieging>();
             }
             _ => {}
         }
     }
     // Sieges with nobody left before the walls are lifted.
-    for (q, e) in index.provinces.iter().enumerate() {
-        if let Ok((.., mut siege)) = provinces.get_mut(*e)
-            && siege.besieger.is_some()
-            && !besieged[q]
-        {
+    for (id, .., mut siege) in &mut provinces {
+        if siege.besieger.is_some() && !besieged[id.index()] {
             siege.lift();
         }
     }

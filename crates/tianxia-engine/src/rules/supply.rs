@@ -19,7 +19,7 @@ use crate::model::route::{RouteGraph, SearchTree};
 use crate::model::weather::{Regions, Weather};
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
-use crate::rules::lookup::{Leaders, Natures};
+use crate::rules::lookup::{DrawTable, Natures};
 use bevy_ecs::prelude::*;
 
 /// Grain an army needs per day: rations plus fodder.
@@ -29,16 +29,27 @@ pub fn daily_need(s: &Strength, p: &Params, season: Season, month: u8) -> f64 {
     s.men() * p.ration + s.horses * fodder
 }
 
+/// The supply net an army found last time, and what it was found from: the search is
+/// made again only when one of these changed.
+#[derive(Clone, Debug, Default)]
+struct Net {
+    key: Option<(ProvinceId, [u64; 3], u64)>,
+    draw: Vec<bool>,
+    reached: Vec<(ProvinceId, f64)>,
+}
+
 /// Buffers the supply phase reuses from turn to turn.
 #[derive(Default)]
 pub struct SupplyScratch {
     controllers: Vec<Option<FactionId>>,
+    draw: DrawTable,
+    nets: Vec<Net>,
     tree: SearchTree,
 }
 
 type Eater = (
     &'static Allegiance,
-    &'static Commanders,
+    &'static Leadership,
     &'static Position,
     &'static mut Strength,
     &'static mut Spirit,
@@ -57,10 +68,9 @@ pub fn supply_armies(
     diplomacy: Res<Diplomacy>,
     regions: Res<Regions>,
     index: Res<Index>,
-    leaders: Leaders,
     natures: Natures,
     mut armies: Query<Eater, Without<Dissolved>>,
-    mut provinces: Query<(&Control, &Zone, &Siege, &mut Granary)>,
+    mut provinces: Query<(&ProvinceId, &Control, &Zone, &Siege, &mut Granary)>,
     weariness: Query<&Weariness>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
@@ -69,18 +79,24 @@ pub fn supply_armies(
     let p = &*params;
     let days = cal.days();
     let season = cal.date.season();
-    let SupplyScratch { controllers, tree } = &mut *scratch;
+    let SupplyScratch { controllers, draw, nets, tree } = &mut *scratch;
+    let np = index.provinces.len();
     controllers.clear();
-    controllers.extend(index.provinces.iter().map(|e| provinces.get(*e).ok().map(|x| x.0.controller)));
+    controllers.resize(np, None);
+    for (id, c, ..) in provinces.iter() {
+        controllers[id.index()] = Some(c.controller);
+    }
+    draw.update(&diplomacy, controllers, index.factions.len());
+    nets.resize_with(index.armies.len(), Net::default);
 
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, cmd, pos, mut s, mut spirit, mut supplies, mut ledger, besieging, was_starving)) =
+        let Ok((al, led, pos, mut s, mut spirit, mut supplies, mut ledger, besieging, was_starving)) =
             armies.get_mut(*e)
         else {
             continue;
         };
         let f = al.0;
-        let logistics = if leaders.any_has(&cmd.0, Trait::Logistician) { p.logistician_loss } else { 1.0 };
+        let logistics = if led.has(Trait::Logistician) { p.logistician_loss } else { 1.0 };
         let per_day = daily_need(&s, p, season, cal.date.month);
         let need = per_day * days;
         let want = (need + per_day * p.carry_days - supplies.food).max(0.0);
@@ -89,19 +105,29 @@ pub fn supply_armies(
         // Draw through the supply net, nearest first.
         let mut got = 0.0;
         if want > 0.0 {
-            let may_draw = |q: ProvinceId| controllers[q.index()].is_some_and(|c| diplomacy.may_draw(f, c, q));
+            let row = draw.row(f);
+            let may_draw = |q: ProvinceId| row[q.index()];
             // Path cost is the share of grain lost on the way; the range is in land km.
-            let rate = |river: bool| (if river { p.supply_loss_river } else { p.supply_loss_land }) * logistics / 100.0;
+            let (land, river) = (p.supply_loss_land * logistics / 100.0, p.supply_loss_river * logistics / 100.0);
             let limit = p.supply_range * p.supply_loss_land * logistics / 100.0;
-            graph.search(tree, here, limit, None, |r, w, _, to| {
-                (graph.is_open(r) && may_draw(to)).then(|| w.km * rate(w.kind.is_river()))
-            });
-            for &(q, lost) in tree.reached() {
+            let net = &mut nets[i];
+            let key = Some((here, [land.to_bits(), river.to_bits(), limit.to_bits()], graph.generation()));
+            if net.key != key || net.draw != row {
+                graph.search(tree, here, limit, None, |r, w, _, to| {
+                    (graph.is_open(r) && may_draw(to)).then(|| w.km * if w.kind.is_river() { river } else { land })
+                });
+                net.key = key;
+                net.draw.clear();
+                net.draw.extend_from_slice(row);
+                net.reached.clear();
+                net.reached.extend_from_slice(tree.reached());
+            }
+            for &(q, lost) in &net.reached {
                 let kept = 1.0 - lost;
                 if got >= want || !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
-                let Ok((_, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
+                let Ok((_, _, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
                 if siege.besieger.is_some() {
                     continue;
                 }
@@ -113,7 +139,7 @@ pub fn supply_armies(
         }
         // Forage where it stands (any land: in foreign land this is plunder).
         if got < want
-            && let Ok((_, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
+            && let Ok((_, _, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
         {
             let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
             granary.grain -= forage;
@@ -124,9 +150,9 @@ pub fn supply_armies(
         supplies.food -= eaten;
         let short = if need > 0.0 { 1.0 - eaten / need } else { 0.0 };
 
-        let zone = provinces.get(index.provinces[here.index()]).map_or(u16::MAX, |x| x.1.zone);
+        let zone = provinces.get(index.provinces[here.index()]).map_or(u16::MAX, |x| x.2.zone);
         let weather = regions.0.get(usize::from(zone)).map_or(Weather::Clear, |r| r.weather);
-        let cold_adapted = natures.cold_adapted(f) || leaders.any_has(&cmd.0, Trait::ColdVeteran);
+        let cold_adapted = natures.cold_adapted(f) || led.has(Trait::ColdVeteran);
         let cold = match weather {
             Weather::Snow => p.cold_attrition,
             Weather::Blizzard => p.cold_attrition * p.blizzard_cold_factor,

@@ -76,7 +76,8 @@ impl Supplies {
 fn spawn_army_entity(world: &mut World, id: ArmyId, s: &ArmySpec, p: &Params) -> Entity {
     world
         .spawn((
-            (id, Allegiance(s.faction), Commanders(s.commanders.clone()), Position(Location::At(s.location))),
+            (id, Allegiance(s.faction), Commanders(s.commanders.clone()), Leadership::default()),
+            Position(Location::At(s.location)),
             (Strength::from(s), Quality(s.quality), Spirit { morale: s.morale, cohesion: 1.0 }, Fatigue(0.0)),
             (Supplies::from_spec(s, p), Ledger::from(s), Orders::from_spec(&s.orders)),
         ))
