@@ -64,14 +64,15 @@ impl Sim {
     pub fn rebuild(&mut self, spec: &WorldSpec, seed: u64) -> Result<(), BuildError> {
         let keep = self.world.get_resource::<EventLog>().is_none_or(|l| l.keeps_entries());
         populate(&mut self.world, spec, seed)?;
-        self.world.resource_mut::<EventLog>().keep_entries(keep);
+        self.keep_log(keep);
         Ok(())
     }
 
-    /// Whether the event log keeps its entries (the default) or only their digest, which
-    /// is all a batch needs.
+    /// Whether the event log keeps its entries and a state hash is taken every turn (the
+    /// default), or only the log's digest is kept, which is all a batch needs.
     pub fn keep_log(&mut self, keep: bool) {
         self.world.resource_mut::<EventLog>().keep_entries(keep);
+        self.world.resource_mut::<RunState>().hash_turns = keep;
     }
 
     /// Plays one turn; returns whether the run goes on.

@@ -109,6 +109,8 @@ pub struct RouteGraph {
     /// Bumped whenever a route opens or closes, so caches of searches know when to
     /// search again.
     generation: u64,
+    /// The first day a closed route reopens, if one is closed by its state.
+    reopens: Option<i64>,
 }
 
 impl RouteGraph {
@@ -146,6 +148,7 @@ impl RouteGraph {
         self.open.clear();
         self.open.resize(ways.len(), true);
         self.season = None;
+        self.reopens = None;
         self.generation += 1;
     }
 
@@ -157,6 +160,16 @@ impl RouteGraph {
     /// The season the open bits were last computed for.
     pub fn season(&self) -> Option<Season> {
         self.season
+    }
+
+    /// The first day a route closed by its state reopens.
+    pub fn reopens(&self) -> Option<i64> {
+        self.reopens
+    }
+
+    /// Records the first day a route closed by its state reopens.
+    pub fn set_reopens(&mut self, day: Option<i64>) {
+        self.reopens = day;
     }
 
     /// Records that the open bits are now those of `season`.

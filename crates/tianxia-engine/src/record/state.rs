@@ -1,7 +1,7 @@
 //! The record phase: a hash of the world after each turn, and the end of the run.
 
 use crate::calendar::Calendar;
-use crate::ids::{FactionId, ProvinceId};
+use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::Location;
 use crate::model::army::{Dissolved, Fatigue, Position, Spirit, Strength, Supplies};
 use crate::model::faction::{Coffers, Weariness};
@@ -12,70 +12,76 @@ use crate::record::outcome::Metrics;
 use bevy_ecs::prelude::*;
 
 /// Whether the run is over, and the state hash of every turn.
-#[derive(Resource, Clone, Debug, Default)]
+#[derive(Resource, Clone, Debug)]
 pub struct RunState {
     /// The run has ended.
     pub finished: bool,
+    /// Whether a state hash is taken after every turn (tools that compare runs turn by
+    /// turn need them; a batch does not).
+    pub hash_turns: bool,
     /// Hash of the world state after each turn.
     pub state_hashes: Vec<u64>,
 }
 
+impl Default for RunState {
+    fn default() -> Self {
+        RunState { finished: false, hash_turns: true, state_hashes: Vec::new() }
+    }
+}
+
 /// Record phase, part 1: a hash of the state (armies, provinces, factions, and the event
 /// log so far, which records every change of relations, access and flags), for comparing
-/// runs turn by turn: xxh3 over the little-endian bits of the numbers, armies, provinces
-/// and factions each in id order.
+/// runs turn by turn: xxh3 over the little-endian bits of the numbers, each army,
+/// province and faction in a fixed place by id.
 #[allow(clippy::type_complexity)]
 pub fn hash_state(
     mut run: ResMut<RunState>,
     index: Res<Index>,
-    armies: Query<(&Strength, &Spirit, &Fatigue, &Supplies, &Position), Without<Dissolved>>,
+    armies: Query<(&ArmyId, &Strength, &Spirit, &Fatigue, &Supplies, &Position), Without<Dissolved>>,
     provinces: Query<(&ProvinceId, &Control, &Granary, &Walls)>,
     factions: Query<(&FactionId, &Coffers, &Weariness)>,
     log: Res<EventLog>,
-    mut buffers: Local<(Vec<u64>, Vec<u8>)>,
+    mut bytes: Local<Vec<u8>>,
 ) {
-    let (words, bytes) = &mut *buffers;
-    words.clear();
-    for e in &index.armies {
-        if let Ok((s, sp, fa, su, pos)) = armies.get(*e) {
-            for x in [s.cavalry, s.infantry, s.siege, s.horses, sp.morale, sp.cohesion, fa.0, su.food] {
-                words.push(x.to_bits());
-            }
-            match pos.0 {
-                Location::At(p) => words.push(f64::from(p.0).to_bits()),
-                Location::OnRoute { route, done, .. } => {
-                    words.push((f64::from(route.0) + 1e6).to_bits());
-                    words.push(done.to_bits());
-                }
+    if !run.hash_turns {
+        return;
+    }
+    // Fixed places: ten words per army, three per province, four per faction, and the
+    // digest of the log; little-endian bits of every number.
+    let (na, np, nf) = (index.armies.len(), index.provinces.len(), index.factions.len());
+    let (pa, pf) = (10 * na, 10 * na + 3 * np);
+    bytes.clear();
+    bytes.resize(8 * (pf + 4 * nf + 1), 0);
+    let mut put = |word: usize, x: f64| bytes[8 * word..8 * word + 8].copy_from_slice(&x.to_bits().to_le_bytes());
+    for (id, s, sp, fa, su, pos) in &armies {
+        let w = 10 * id.index();
+        for (k, x) in
+            [s.cavalry, s.infantry, s.siege, s.horses, sp.morale, sp.cohesion, fa.0, su.food].into_iter().enumerate()
+        {
+            put(w + k, x);
+        }
+        match pos.0 {
+            Location::At(p) => put(w + 8, f64::from(p.0)),
+            Location::OnRoute { route, done, .. } => {
+                put(w + 8, f64::from(route.0) + 1e6);
+                put(w + 9, done);
             }
         }
     }
-    let base = words.len();
-    words.resize(base + 3 * index.provinces.len() + 4 * index.factions.len(), 0);
     for (id, c, g, w) in &provinces {
-        let at = base + 3 * id.index();
-        words[at..at + 3].copy_from_slice(&[
-            f64::from(c.controller.0).to_bits(),
-            g.grain.to_bits(),
-            w.garrison.to_bits(),
-        ]);
+        let at = pa + 3 * id.index();
+        for (k, x) in [f64::from(c.controller.0), g.grain, w.garrison].into_iter().enumerate() {
+            put(at + k, x);
+        }
     }
-    let base = base + 3 * index.provinces.len();
     for (id, c, w) in &factions {
-        let at = base + 4 * id.index();
-        words[at..at + 4].copy_from_slice(&[
-            c.treasury.to_bits(),
-            c.grain.to_bits(),
-            c.manpower.to_bits(),
-            w.weariness.to_bits(),
-        ]);
+        let at = pf + 4 * id.index();
+        for (k, x) in [c.treasury, c.grain, c.manpower, w.weariness].into_iter().enumerate() {
+            put(at + k, x);
+        }
     }
-    words.push(log.digest_u64());
-    bytes.clear();
-    for w in words.iter() {
-        bytes.extend_from_slice(&w.to_le_bytes());
-    }
-    run.state_hashes.push(xxhash_rust::xxh3::xxh3_64(bytes));
+    put(pf + 4 * nf, f64::from_bits(log.digest_u64()));
+    run.state_hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
 }
 
 /// Record phase, part 2: advance the calendar and decide whether the run is over.

@@ -43,8 +43,11 @@ pub struct View {
     enemy: Vec<f64>,
     /// Own and allied power by faction, then province.
     own: Vec<f64>,
-    /// Whether a faction finds supply in a province, by faction, then province.
-    supplied: Vec<bool>,
+    nf: usize,
+    /// Whether each faction has an army in the field.
+    fielded: Vec<bool>,
+    /// Whether two factions are friendly, by faction, then faction.
+    allied: Vec<bool>,
     /// Controller of each province.
     controller: Vec<FactionId>,
     held: Vec<Option<FactionId>>,
@@ -76,8 +79,11 @@ impl View {
         self.own[f.index() * self.np + p.index()]
     }
 
+    /// Whether faction `f` finds supply in province `p` (its own or an ally's land, or
+    /// a host's that owes it grain).
     fn friendly(&self, f: FactionId, p: ProvinceId) -> bool {
-        self.supplied[f.index() * self.np + p.index()]
+        let c = self.controller[p.index()];
+        self.allied[f.index() * self.nf + c.index()] || self.draw.row(f)[p.index()]
     }
 
     /// Travel cost of a hop: km adjusted for the way, plus penalties for land without
@@ -249,8 +255,12 @@ pub fn plan_orders(
     view.seen.clear();
     view.by_faction.clear();
     view.by_faction.resize(nf * np, 0.0);
+    view.fielded.clear();
+    view.fielded.resize(nf, false);
+    view.nf = nf;
     for (i, x) in view.power.iter().enumerate() {
         let Some((f, at, power)) = *x else { continue };
+        view.fielded[f.index()] = true;
         view.seen.push(Seen { id: ArmyId(i as u32), at });
         view.by_faction[f.index() * np + at.index()] += power;
     }
@@ -258,9 +268,15 @@ pub fn plan_orders(
     view.enemy.resize(nf * np, 0.0);
     view.own.clear();
     view.own.resize(nf * np, 0.0);
+    view.allied.clear();
     for f in 0..nf {
         for g in 0..nf {
             let (ff, gg) = (FactionId(f as u32), FactionId(g as u32));
+            view.allied.push(diplomacy.friendly(ff, gg));
+            // A faction with no army adds nothing (its row is all zeros).
+            if !view.fielded[g] {
+                continue;
+            }
             let target = if diplomacy.at_war(ff, gg) {
                 &mut view.enemy
             } else if diplomacy.friendly(ff, gg) {
@@ -268,22 +284,15 @@ pub fn plan_orders(
             } else {
                 continue;
             };
-            for q in 0..np {
-                target[f * np + q] += view.by_faction[g * np + q];
+            let source = &view.by_faction[g * np..(g + 1) * np];
+            for (t, x) in target[f * np..(f + 1) * np].iter_mut().zip(source) {
+                *t += x;
             }
         }
     }
     view.held.clear();
     view.held.extend(view.controller.iter().map(|c| Some(*c)));
     view.draw.update(&diplomacy, &view.held, nf);
-    view.supplied.clear();
-    for f in 0..nf {
-        let f = FactionId(f as u32);
-        let row = view.draw.row(f);
-        for (q, c) in view.controller.iter().enumerate() {
-            view.supplied.push(diplomacy.friendly(f, *c) || row[q]);
-        }
-    }
 
     // Each army plans from the phase's view alone, so the order they plan in is free.
     for (&id, al, led, pos, _, _, _, _, routed, mut orders) in &mut armies {

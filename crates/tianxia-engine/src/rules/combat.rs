@@ -121,6 +121,7 @@ pub struct CombatScratch {
 }
 
 type Combatant = (
+    &'static ArmyId,
     &'static Allegiance,
     &'static Commanders,
     &'static Leadership,
@@ -156,11 +157,9 @@ pub fn resolve_battles(
     let today = cal.date.to_days();
     let CombatScratch { fighters, factions, side_a, side_b, tally, retreats } = &mut *scratch;
     fighters.clear();
-    for (i, e) in index.armies.iter().enumerate() {
-        if let Ok((al, _, _, _, _, _, _, _, pos, _)) = armies.get(*e)
-            && let Some(pr) = pos.0.province()
-        {
-            fighters.push(Fighter { id: ArmyId(i as u32), entity: *e, faction: al.0, province: pr });
+    for (id, al, .., pos, _) in &armies {
+        if let Some(pr) = pos.0.province() {
+            fighters.push(Fighter { id: *id, entity: index.armies[id.index()], faction: al.0, province: pr });
         }
     }
     fighters.sort_by_key(|f| (f.province, f.id));
@@ -193,12 +192,12 @@ pub fn resolve_battles(
         let terrain = places.terrain(here);
         let weather = places.weather(here);
         let power_of = |side: &[usize]| -> f64 {
-            let command = |i: usize| armies.get(fighters[i].entity).map_or(&[][..], |a| a.1.0.as_slice());
+            let command = |i: usize| armies.get(fighters[i].entity).map_or(&[][..], |a| a.2.0.as_slice());
             let rivalry = side.iter().any(|&i| side.iter().any(|&j| leaders.rivalry_across(command(i), command(j))));
             let mut total = 0.0;
             for &i in side {
                 let f = fighters[i];
-                let Ok((_, _, led, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
+                let Ok((_, _, _, led, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
                 let mut c = led.command_factor(p);
                 if rivalry && !led.rivalry() {
                     c *= 1.0 - p.rivalry_penalty;
@@ -217,10 +216,10 @@ pub fn resolve_battles(
         let (winners, losers, r) = if pa >= pb { (&*side_a, &*side_b, pa / pb) } else { (&*side_b, &*side_a, pb / pa) };
         let (loser_loss, winner_loss) = battle_losses(r, p);
         let men_of = |armies: &Query<Combatant, Without<Dissolved>>, i: usize| {
-            armies.get(fighters[i].entity).map_or(0.0, |a| a.3.men())
+            armies.get(fighters[i].entity).map_or(0.0, |a| a.4.men())
         };
         let winner_cav: f64 =
-            winners.iter().filter_map(|i| armies.get(fighters[*i].entity).ok()).map(|a| a.3.mounted()).sum();
+            winners.iter().filter_map(|i| armies.get(fighters[*i].entity).ok()).map(|a| a.4.mounted()).sum();
         let loser_men: f64 = losers.iter().map(|&i| men_of(&armies, i)).sum();
         let rout_by_ratio = r >= p.rout_ratio;
         let mut any_rout = false;
@@ -228,7 +227,7 @@ pub fn resolve_battles(
         let mut won = Vec::with_capacity(winners.len());
         for &i in winners {
             let f = fighters[i];
-            let Ok((_, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
             let men = s.men();
             let lost = s.lose(winner_loss);
             ledger.lost += lost;
@@ -240,7 +239,7 @@ pub fn resolve_battles(
         retreats.clear();
         for &i in losers {
             let f = fighters[i];
-            let Ok((_, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
             let men = s.men();
             let mut frac = loser_loss;
             sp.morale = (sp.morale - p.defeat_morale_loss).max(0.0);
@@ -312,7 +311,7 @@ pub fn resolve_battles(
                 })
                 .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
                 .map(|(_, n, _)| n);
-            let Ok((_, _, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
             match dest {
                 Some(to) => {
                     pos.0 = Location::At(to);
@@ -331,18 +330,18 @@ pub fn resolve_battles(
 pub fn disband_broken(
     cal: Res<Calendar>,
     params: Res<Params>,
-    index: Res<Index>,
-    mut armies: Query<(&Strength, &mut Ledger), Without<Dissolved>>,
+    mut armies: Query<(&ArmyId, Entity, &Strength, &mut Ledger), Without<Dissolved>>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
+    mut broken: Local<Vec<(ArmyId, Entity)>>,
 ) {
-    for (i, e) in index.armies.iter().enumerate() {
-        let Ok((s, mut ledger)) = armies.get_mut(*e) else { continue };
-        if s.men() >= params.min_army_men {
-            continue;
-        }
+    broken.clear();
+    broken.extend(armies.iter().filter(|(_, _, s, _)| s.men() < params.min_army_men).map(|(id, e, ..)| (*id, e)));
+    broken.sort_by_key(|b| b.0);
+    for &(id, e) in broken.iter() {
+        let Ok((_, _, s, mut ledger)) = armies.get_mut(e) else { continue };
         ledger.lost += s.men();
-        commands.entity(*e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
-        log.push(&cal, LogKind::ArmyDestroyed { army: ArmyId(i as u32), cause: Cause::TooFewMen });
+        commands.entity(e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
+        log.push(&cal, LogKind::ArmyDestroyed { army: id, cause: Cause::TooFewMen });
     }
 }

@@ -24,28 +24,32 @@ use std::sync::Arc;
 
 /// Events phase: every eligible event, in declaration order, rolls its chance and fires.
 pub fn fire_events(world: &mut World) {
-    let cal = world.resource::<Calendar>().clone();
-    let first = cal.date;
-    let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
-    let list = Arc::clone(&world.resource::<Events>().list);
-    for (i, ev) in list.iter().enumerate() {
-        let fired = world.resource::<Events>().fired[i];
-        if (fired && !ev.repeat) || ev.from.is_some_and(|d| d > last) || ev.until.is_some_and(|d| d < first) {
-            continue;
+    world.resource_scope(|world, mut events: Mut<Events>| {
+        let cal = world.resource::<Calendar>().clone();
+        let first = cal.date;
+        let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
+        let list = Arc::clone(&events.list);
+        for (i, ev) in list.iter().enumerate() {
+            if (events.fired[i] && !ev.repeat)
+                || ev.from.is_some_and(|d| d > last)
+                || ev.until.is_some_and(|d| d < first)
+            {
+                continue;
+            }
+            if !ev.when.eval(world) {
+                continue;
+            }
+            if ev.chance < 1.0 && world.resource_mut::<Rngs>().events.random::<f64>() >= ev.chance {
+                continue;
+            }
+            events.fired[i] = true;
+            let id = i as u32;
+            world.resource_mut::<EventLog>().push(&cal, LogKind::Event { id: EventId(id), text: EventText(id) });
+            for effect in &ev.effects {
+                apply(effect, world, &cal);
+            }
         }
-        if !ev.when.eval(world) {
-            continue;
-        }
-        if ev.chance < 1.0 && world.resource_mut::<Rngs>().events.random::<f64>() >= ev.chance {
-            continue;
-        }
-        world.resource_mut::<Events>().fired[i] = true;
-        let id = i as u32;
-        world.resource_mut::<EventLog>().push(&cal, LogKind::Event { id: EventId(id), text: EventText(id) });
-        for effect in &ev.effects {
-            apply(effect, world, &cal);
-        }
-    }
+    });
 }
 
 fn army_entity(world: &World, id: ArmyId) -> Option<Entity> {

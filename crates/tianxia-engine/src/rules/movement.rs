@@ -89,10 +89,8 @@ pub fn move_armies(
     presence.nf = nf;
     presence.count.clear();
     presence.count.resize(np * nf, 0);
-    for e in &index.armies {
-        if let Ok((al, _, pos, ..)) = armies.get(*e)
-            && let Some(q) = pos.0.province()
-        {
+    for (al, _, pos, ..) in &armies {
+        if let Some(q) = pos.0.province() {
             presence.add(q, al.0, 1);
         }
     }

@@ -7,7 +7,7 @@ use crate::model::route::{Closures, RouteGraph, RouteState};
 use bevy_ecs::prelude::*;
 
 /// Recomputes the open bits of the route index if the season turned or a route's state
-/// changed (or a closure ran out today).
+/// changed (or a closure has run out).
 pub fn refresh_routes(
     cal: Res<Calendar>,
     mut graph: ResMut<RouteGraph>,
@@ -16,12 +16,16 @@ pub fn refresh_routes(
 ) {
     let today = cal.date.to_days();
     let season = cal.date.season();
-    let expired = || routes.iter().any(|(_, _, s)| s.closed_until == Some(today));
-    if graph.season() == Some(season) && changed.is_empty() && !expired() {
+    if graph.season() == Some(season) && changed.is_empty() && graph.reopens().is_none_or(|d| today < d) {
         return;
     }
+    let mut reopens: Option<i64> = None;
     for (id, closures, state) in &routes {
         graph.set_open(*id, !closures.0[season.index()] && state.passable(today));
+        if let Some(d) = state.closed_until.filter(|d| *d > today) {
+            reopens = Some(reopens.map_or(d, |r| r.min(d)));
+        }
     }
     graph.set_season(season);
+    graph.set_reopens(reopens);
 }

@@ -84,15 +84,14 @@ pub fn conduct_sieges(
     at.clear();
     marked.clear();
     marked.resize(index.armies.len(), false);
-    for (i, e) in index.armies.iter().enumerate() {
-        let Ok((_, al, pos, o, .., routed, _)) = armies.get(*e) else { continue };
+    for (id, al, pos, o, .., routed, _) in &armies {
         let Some(q) = pos.0.province() else { continue };
         if routed {
             continue;
         }
         let Ok((_, c, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
         if diplomacy.at_war(al.0, c.controller) {
-            at.push((q, ArmyId(i as u32), al.0, o.besiege && o.goal == Some(q)));
+            at.push((q, *id, al.0, o.besiege && o.goal == Some(q)));
         }
     }
     at.sort_by_key(|x| (x.0, x.1));

@@ -316,6 +316,7 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
     renew(world, Trespasses::default, Trespasses::clear);
     renew(world, RunState::default, |r| {
         r.finished = false;
+        r.hash_turns = true;
         r.state_hashes.clear();
     });
     renew(world, || ArmySpecs(spec.armies.clone()), |a| a.0.clone_from(&spec.armies));
