@@ -111,6 +111,7 @@ pub struct DrawTable {
     access: Vec<crate::model::diplomacy::Access>,
     nf: usize,
     table: Vec<bool>,
+    generation: u64,
 }
 
 impl DrawTable {
@@ -129,6 +130,7 @@ impl DrawTable {
         self.relations.clear();
         self.relations.extend_from_slice(diplomacy.relations());
         self.access.clone_from(&diplomacy.access);
+        self.generation += 1;
         self.table.clear();
         for f in 0..nf {
             let f = FactionId(f as u32);
@@ -139,6 +141,11 @@ impl DrawTable {
                     .map(|(q, c)| c.is_some_and(|c| diplomacy.may_draw(f, c, ProvinceId(q as u32)))),
             );
         }
+    }
+
+    /// Changes whenever the table is recomputed.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Whether faction `f` may draw in each province, by province.

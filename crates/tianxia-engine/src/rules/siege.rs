@@ -37,7 +37,7 @@ type Before = (ProvinceId, ArmyId, FactionId, bool);
 pub struct SiegeScratch {
     at: Vec<Before>,
     besieged: Vec<bool>,
-    marked: Vec<bool>,
+    marked: Vec<Option<ProvinceId>>,
 }
 
 type Besieger = (
@@ -83,7 +83,7 @@ pub fn conduct_sieges(
     // Armies standing in enemy provinces, grouped by province (then army id).
     at.clear();
     marked.clear();
-    marked.resize(index.armies.len(), false);
+    marked.resize(index.armies.len(), None);
     for (id, al, pos, o, .., routed, _) in &armies {
         let Some(q) = pos.0.province() else { continue };
         if routed {
@@ -143,7 +143,7 @@ pub fn conduct_sieges(
             );
         }
         for x in group.iter().filter(|x| x.3) {
-            marked[x.1.index()] = true;
+            marked[x.1.index()] = Some(q);
         }
         town.siege.days += days;
 
@@ -214,11 +214,10 @@ pub fn conduct_sieges(
     for (id, .., has) in &armies {
         let e = index.armies[id.index()];
         match (marked[id.index()], has) {
-            (true, false) => {
-                let Some(&(q, ..)) = at.iter().find(|x| x.1 == *id) else { continue };
+            (Some(q), false) => {
                 commands.entity(e).insert(Besieging(q));
             }
-            (false, true) => {
+            (None, true) => {
                 commands.entity(e).remove::<Besieging>();
             }
             _ => {}
@@ -251,7 +250,7 @@ impl Captured<'_, '_> {
         by: FactionId,
         group: &[Before],
         armies: &mut Query<Besieger, Without<Dissolved>>,
-        marked: &mut [bool],
+        marked: &mut [Option<ProvinceId>],
         index: &Index,
         p: &Params,
         cal: &Calendar,
@@ -266,7 +265,7 @@ impl Captured<'_, '_> {
         let takers = group.iter().filter(|x| x.2 == by);
         let share = loot / takers.clone().count().max(1) as f64;
         for x in takers {
-            marked[x.1.index()] = false;
+            marked[x.1.index()] = None;
             let Ok((.., mut s, _, _, mut ledger, mut supplies, _, _)) = armies.get_mut(index.armies[x.1.index()])
             else {
                 continue;

@@ -33,8 +33,7 @@ pub fn daily_need(s: &Strength, p: &Params, season: Season, month: u8) -> f64 {
 /// made again only when one of these changed.
 #[derive(Clone, Debug, Default)]
 struct Net {
-    key: Option<(ProvinceId, [u64; 3], u64)>,
-    draw: Vec<bool>,
+    key: Option<(ProvinceId, FactionId, [u64; 3], u64, u64)>,
     reached: Vec<(ProvinceId, f64)>,
 }
 
@@ -111,14 +110,13 @@ pub fn supply_armies(
             let (land, river) = (p.supply_loss_land * logistics / 100.0, p.supply_loss_river * logistics / 100.0);
             let limit = p.supply_range * p.supply_loss_land * logistics / 100.0;
             let net = &mut nets[i];
-            let key = Some((here, [land.to_bits(), river.to_bits(), limit.to_bits()], graph.generation()));
-            if net.key != key || net.draw != row {
+            let rates = [land.to_bits(), river.to_bits(), limit.to_bits()];
+            let key = Some((here, f, rates, graph.generation(), draw.generation()));
+            if net.key != key {
                 graph.search(tree, here, limit, None, |r, w, _, to| {
                     (graph.is_open(r) && may_draw(to)).then(|| w.km * if w.kind.is_river() { river } else { land })
                 });
                 net.key = key;
-                net.draw.clear();
-                net.draw.extend_from_slice(row);
                 net.reached.clear();
                 net.reached.extend_from_slice(tree.reached());
             }

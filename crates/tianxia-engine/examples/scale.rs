@@ -1,0 +1,49 @@
+//! How the cost of a turn grows with the world: synthetic grid worlds (the builder's
+//! `grid_world`, three factions at war) at the sizes of the engine's budgets: 100
+//! provinces with 30 armies, 1,024 with 300 and 10,000 with 2,000. Prints one line per
+//! size: provinces, armies, milliseconds per turn (median of several turns after a
+//! warm-up), then the growth from 1,000 to 10,000 provinces.
+//!
+//! `cargo run --release --example scale [--quick]`
+
+use std::time::Instant;
+use tianxia_engine::Sim;
+use tianxia_engine::builder::grid_world;
+
+fn median_turn_ms(side: usize, armies: usize, warm: usize, turns: usize) -> f64 {
+    let spec = grid_world(side, armies);
+    let mut sim = Sim::new(&spec, 7).unwrap_or_else(|e| panic!("grid world does not build: {e}"));
+    for _ in 0..warm {
+        sim.step();
+    }
+    let mut times: Vec<f64> = (0..turns)
+        .map(|_| {
+            let t = Instant::now();
+            sim.step();
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (warm, turns) = if quick { (3, 5) } else { (5, 15) };
+    println!("{:>9} {:>7} {:>10}", "provinces", "armies", "ms/turn");
+    let mut at = Vec::new();
+    for (side, armies) in [(10usize, 30usize), (32, 300), (100, 2000)] {
+        let provinces = side * side;
+        let ms = median_turn_ms(side, armies, warm, turns);
+        println!("{provinces:>9} {armies:>7} {ms:>10.3}");
+        at.push((provinces, ms));
+    }
+    let (small, large) = (at[1], at[2]);
+    println!(
+        "growth {} -> {} provinces: {:.1}x for {:.1}x the entities",
+        small.0,
+        large.0,
+        large.1 / small.1,
+        large.0 as f64 / small.0 as f64
+    );
+}
