@@ -328,8 +328,8 @@ fn every_output_the_docs_show_is_what_the_build_prints() {
     );
 }
 
-/// Places where a ```sh block is followed by nothing but a ```text block: a command
-/// shown with its output, but not as a checked ```console block.
+/// Places where a ```sh block is followed by nothing but a ```text (or json, csv) block:
+/// a command shown with its output, but not as a checked ```console block.
 fn unchecked_outputs(name: &str, md: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut last_sh_end: Option<usize> = None;
@@ -344,7 +344,7 @@ fn unchecked_outputs(name: &str, md: &str) -> Vec<String> {
             Some(_) => {}
             None if t.starts_with("```") => {
                 let lang = t.trim_start_matches('`').to_string();
-                if lang == "text" && last_sh_end.is_some() {
+                if ["text", "json", "csv"].contains(&lang.as_str()) && last_sh_end.is_some() {
                     out.push(format!("{name}:{}", i + 1));
                 }
                 in_block = Some(lang);
@@ -365,7 +365,7 @@ fn commands_shown_with_their_output_are_console_blocks() {
     }
     assert!(
         found.is_empty(),
-        "a ```sh block followed by its output in a ```text block is not checked; write them as one ```console \
+        "a ```sh block followed by its output in a ```text block (or json, csv) is not checked; write them as one ```console \
          block (`$ ` before the command, the output below): {found:?}"
     );
 }
