@@ -61,6 +61,16 @@ enum Command {
         events: Option<PathBuf>,
     },
     /// Run many seeds of a scenario across arms, and aggregate the outcomes.
+    #[command(
+        mut_arg("variants", |a| a.help(
+            "Apply a variant (repeatable): without --arm, to the one arm; with --arm, to every arm, before its own"
+        )),
+        after_help = "Arms:\n  \
+with no --arm, one arm: the --variants (named after them, or `baseline` when there are none);\n  \
+each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants joined by `+`;\n  \
+--variants given with --arm apply to every arm, before the arm's own: `--variant a --arm baseline\n  \
+--arm b` runs `a` against `a+b`; --set applies to every arm; --sweep multiplies the arms by each value."
+    )]
     Batch {
         /// The scenario file (.ron).
         scenario: PathBuf,
@@ -70,7 +80,7 @@ enum Command {
         /// Base seed; run i uses a seed derived from (base seed, i) in every arm.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// An arm: `baseline`, or variant names joined by `+` (repeatable).
+        /// Add an arm: `baseline`, or variant names joined by `+` (repeatable); see Arms below.
         #[arg(long = "arm", value_name = "SPEC")]
         arms: Vec<String>,
         /// Multiply the arms by each value of a field: PATH=V1,V2,... (repeatable).
