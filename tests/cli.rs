@@ -72,10 +72,24 @@ fn events_are_written_as_json_lines() {
     assert!(out.status.success());
     let lines = std::fs::read_to_string(&file).unwrap_or_default();
     let _ = std::fs::remove_file(&file);
-    let parsed: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
-    assert!(parsed.len() > 10);
+    let parsed: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line: {e}: {l}")))
+        .collect();
     assert!(parsed.iter().all(|e| e["turn"].is_u64() && e["date"].is_string() && e["kind"].is_string()));
     assert!(parsed.iter().any(|e| e["kind"] == "battle"));
+    // One line per entry of the event log: exactly the dated lines of the chronicle of the
+    // same run, in the same order.
+    let chronicle = text(&tianxia(&["run", TUTORIAL, "--seed", "3"]).stdout);
+    let dated: Vec<&str> = chronicle
+        .lines()
+        .filter(|l| l.len() > 10 && l.as_bytes()[4] == b'-' && l.as_bytes()[..4].iter().all(u8::is_ascii_digit))
+        .collect();
+    assert!(!dated.is_empty(), "{chronicle}");
+    assert_eq!(parsed.len(), dated.len(), "one JSON line per logged event");
+    for (e, l) in parsed.iter().zip(&dated) {
+        assert!(l.starts_with(e["date"].as_str().unwrap_or("?")), "{l} vs {e}");
+    }
 }
 
 #[test]

@@ -283,8 +283,149 @@ fn distributions_are_sampled_once_per_run_from_the_seed() {
 
 #[test]
 fn a_validated_scenario_runs_the_same_from_the_same_seed() {
-    let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let digest = |seed| s.sim(seed).map(|mut sim| sim.run().digest).unwrap_or_default();
-    assert_eq!(digest(5), digest(5));
-    assert_ne!(digest(5), digest(6));
+    // Each run loads the scenario afresh, so two runs share no state but the file.
+    let run = |seed: u64| {
+        let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = s.sim(seed).unwrap_or_else(|e| panic!("the validated scenario did not build: {e}"));
+        let r = sim.run();
+        let log: Vec<String> = sim.log().entries().iter().map(|e| format!("{e:?}")).collect();
+        (r.digest, format!("{:?}", r.outcomes), r.turns, log)
+    };
+    let first = run(5);
+    assert_eq!(first.0.len(), 16, "a digest is 16 hex digits: {}", first.0);
+    assert!(first.2 > 0 && !first.3.is_empty(), "the run played turns and logged events");
+    assert_eq!(first, run(5), "same seed, same digest, outcomes, turns and log");
+    let other = run(6);
+    assert_ne!(first.0, other.0, "another seed gives another history");
+    assert_ne!(first.3, other.3);
+}
+
+// --- ranges of every number ------------------------------------------------------
+
+/// The corpus base file with `extra` (more sections, RON) added at its end.
+fn base_with(extra: &str) -> String {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let end = base.rfind(')').unwrap_or(base.len());
+    format!("{}{extra}\n)\n", &base[..end])
+}
+
+/// The problems of loading `text`, one line each (`name:line:col: message; hint`).
+fn problems(text: &str) -> Vec<String> {
+    match load_str("case.ron", text, &LoadOptions::default()) {
+        Ok(s) => panic!("loaded as {}, but it is broken:\n{text}", s.id),
+        Err(e) => e.lines(),
+    }
+}
+
+/// Asserts that `text` fails with exactly one problem, that mentions `fragment` and is
+/// located at `line`.
+fn one_problem(text: &str, line: usize, fragment: &str) {
+    let p = problems(text);
+    assert_eq!(p.len(), 1, "{fragment}: got {p:#?}");
+    assert!(p[0].contains(fragment), "`{}` does not mention `{fragment}`", p[0]);
+    assert!(p[0].starts_with(&format!("case.ron:{line}:")), "`{}` is not at line {line}", p[0]);
+}
+
+fn event_with(effect: &str) -> String {
+    base_with(&format!(
+        "    regions: [(id: \"north\")],\n    events: [\n        (id: \"e\", effects: [\n            {effect},\n        ]),\n    ],"
+    ))
+}
+
+#[test]
+fn every_number_in_an_effect_is_range_checked_where_it_is_written() {
+    for (effect, fragment) in [
+        ("set_weather(region: \"north\", weather: snow, days: 1e300)", "days must be between 0 and 36525"),
+        ("set_weather(region: \"north\", weather: snow, days: -1)", "days cannot be negative"),
+        (
+            "set_relation(a: \"song\", b: \"jin\", state: truce, truce_days: 1e300)",
+            "truce_days must be between 0 and 36525",
+        ),
+        ("request_access(from: \"song\", to: \"jin\", days: -5)", "request_access: days cannot be negative"),
+        ("grant_access((grantor: \"jin\", grantee: \"song\", days: 1e20))", "grant_access: days must be between"),
+        ("set_param(name: \"combat_noise\", value: -1)", "set_param `combat_noise`: value cannot be negative"),
+        ("set_param(name: \"combat_noise\", value: 1e300)", "value must be between 0 and 1000000000000"),
+        ("set_tribute(payer: \"song\", payee: \"jin\", silver: -1)", "set_tribute: silver cannot be negative"),
+        ("set_tribute(payer: \"song\", payee: \"jin\", silk: 1e300)", "set_tribute: silk must be between"),
+        ("adjust_faction(faction: \"song\", treasury: 1e300)", "adjust_faction: treasury must be between"),
+        ("adjust_faction(faction: \"song\", manpower: -1e300)", "adjust_faction: manpower must be between"),
+        ("set_policy(faction: \"song\", grant_access_chance: 2)", "grant_access_chance must be between 0 and 1"),
+        ("add_objective((faction: \"song\", kind: capture(\"kaifeng\"), priority: 1e300))", "priority must be between"),
+        ("reinforce(army: \"song_army\", infantry: -100)", "reinforce: infantry cannot be negative"),
+        ("reinforce(army: \"song_army\", horses: 1e300)", "reinforce: horses must be between"),
+        ("add_counter(name: \"n\", value: 1e300)", "add_counter: value must be between"),
+    ] {
+        one_problem(&event_with(effect), 24, fragment);
+    }
+}
+
+#[test]
+fn access_days_are_finite_not_negative_and_at_most_100_years() {
+    for days in ["-1e300", "-1", "1e300", "36526"] {
+        let text =
+            base_with(&format!("    access: [\n        (grantor: \"jin\", grantee: \"song\", days: {days}),\n    ],"));
+        one_problem(&text, 22, "access.jin-song.days");
+    }
+    let ok = base_with("    access: [\n        (grantor: \"jin\", grantee: \"song\", days: 36525),\n    ],");
+    assert!(load_str("ok.ron", &ok, &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn dates_with_a_year_out_of_range_are_refused() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    for year in ["4294968527", "10000", "0"] {
+        let text = base.replace("\"1231-08-01\"", &format!("\"{year}-04-30\""));
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|l| l.contains(&format!("the year {year} is out of range")) && l.starts_with("case.ron:5:")),
+            "{year}: {p:#?}"
+        );
+    }
+}
+
+#[test]
+fn nan_and_infinity_are_refused_wherever_a_number_is_read() {
+    let army = |infantry: &str| {
+        let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+        base.replace("infantry: 10000", &format!("infantry: {infantry}"))
+    };
+    for (infantry, fragment) in [
+        ("NaN", "infantry must be a finite number"),
+        ("inf", "infantry must be a finite number"),
+        ("choice([(NaN, 1.0), (1000, 1.0)])", "the distribution holds NaN"),
+        ("choice([(1000, inf), (2000, 1.0)])", "the distribution holds inf"),
+        ("uniform(NaN, 1000)", "the distribution holds NaN"),
+        ("normal(mean: 1000, sd: NaN, min: 0, max: 2000)", "the distribution holds NaN"),
+    ] {
+        one_problem(&army(infantry), 19, fragment);
+    }
+    one_problem(&event_with("reinforce(army: \"song_army\", infantry: NaN)"), 24, "infantry must be a finite number");
+    one_problem(
+        &base_with("    outcomes: [\n        (id: \"o\", kind: bool(above(army_men(\"song_army\"), NaN))),\n    ],"),
+        22,
+        "the threshold of above(...) must be a finite number",
+    );
+}
+
+#[test]
+fn a_misspelt_field_in_a_commander_is_the_only_problem_reported() {
+    let text = base_with(
+        "    commanders: [\n        (id: \"c0\", name: \"C0\", faction: \"song\", skil: 0.5),\n        (id: \"c1\", name: \"C1\", faction: \"song\"),\n        (id: \"c2\", name: \"C2\", faction: \"jin\"),\n    ],",
+    )
+    .replace("infantry: 10000)", "infantry: 10000, commanders: [\"c1\"]),\n        (id: \"jin_army\", name: \"Jin army\", faction: \"jin\", at: \"kaifeng\", infantry: 10000, commanders: [\"c2\"])");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(p[0].contains("skil"), "{p:#?}");
+}
+
+#[test]
+fn climate_chances_are_checked_at_their_highest() {
+    let climate = |rain: &str| {
+        base_with(&format!(
+            "    regions: [\n        (id: \"north\", climate: (winter: (rain: {rain}, snow: 0.2))),\n    ],"
+        ))
+    };
+    one_problem(&climate("0.9"), 22, "can add up to 1.1");
+    one_problem(&climate("uniform(0.3, 0.9)"), 22, "can add up to 1.1");
+    assert!(load_str("ok.ron", &climate("uniform(0.3, 0.8)"), &LoadOptions::default()).is_ok());
 }
