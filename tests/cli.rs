@@ -147,3 +147,15 @@ fn validate_checks_every_variant_too() {
         "{err}"
     );
 }
+
+#[test]
+fn validate_refuses_an_endless_file_fast() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = tianxia(&["validate", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("larger than 64 MiB"), "{}", text(&out.stderr));
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+}

@@ -429,3 +429,64 @@ fn climate_chances_are_checked_at_their_highest() {
     one_problem(&climate("uniform(0.3, 0.9)"), 22, "can add up to 1.1");
     assert!(load_str("ok.ron", &climate("uniform(0.3, 0.8)"), &LoadOptions::default()).is_ok());
 }
+
+// --- what a mod may read ---------------------------------------------------------
+
+#[test]
+fn a_mod_reads_only_files_inside_its_own_folder() {
+    let root = std::env::temp_dir().join(format!("tianxia-mod-escape-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("the_mod");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let secret = root.join("secret.ron");
+    std::fs::write(&secret, "SECRET_CONTENT_42 is not RON").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("inside.ron"), "( set: { \"armies.zhao_main.infantry\": 31000 } )")
+        .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::symlink(&secret, dir.join("link.ron"));
+        let _ = std::os::unix::fs::symlink(dir.join("inside.ron"), dir.join("good_link.ron"));
+    }
+    let path = std::env::var("PATH").unwrap_or_else(|_| "PATH-NOT-SET".into());
+    let mut names = vec!["../secret.ron".to_string(), secret.display().to_string()];
+    if cfg!(unix) {
+        names.push("link.ron".into());
+    }
+    if Path::new("/proc/self/environ").exists() {
+        names.push("/proc/self/environ".into());
+    }
+    for name in &names {
+        let manifest = format!("(id: \"m\", name: \"m\", files: [{name:?}])");
+        std::fs::write(dir.join("mod.ron"), manifest).unwrap_or_else(|e| panic!("{e}"));
+        let e = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() })
+            .err()
+            .unwrap_or_else(|| panic!("{name} was read"));
+        let lines = e.lines().join("\n");
+        assert!(lines.contains("is outside the mod's folder"), "{name}: {lines}");
+        assert!(lines.contains("mod.ron:1:"), "{name}: located at the entry: {lines}");
+        let everything = format!("{:?}", e.sources);
+        assert!(!everything.contains("SECRET_CONTENT_42"), "{name}: the file was read");
+        assert!(!everything.contains(&path), "{name}: the environment was read");
+    }
+    // A symlink that stays inside the folder is fine.
+    if cfg!(unix) {
+        std::fs::write(dir.join("mod.ron"), "(id: \"m\", name: \"m\", files: [\"good_link.ron\"])")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() }).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.template().armies.iter().find(|a| a.key == "zhao_main").map(|a| a.infantry), Some(31000.0));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
+    let file = std::env::temp_dir().join(format!("tianxia-huge-{}.ron", std::process::id()));
+    let f = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{e}"));
+    f.set_len(tianxia_scenario::MAX_FILE_BYTES as u64 + 1).unwrap_or_else(|e| panic!("{e}"));
+    let e = load(&file, &LoadOptions::default()).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    assert!(e.contains("larger than 64 MiB"), "{e}");
+    let text = " ".repeat(tianxia_scenario::MAX_FILE_BYTES + 1);
+    let e = load_str("big.ron", &text, &LoadOptions::default()).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("larger than 64 MiB"), "{e}");
+}
