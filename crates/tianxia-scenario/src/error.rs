@@ -241,12 +241,31 @@ impl Diagnostic for ProblemReport {
     }
 }
 
-/// The closest of `candidates` to `name`, if any is close enough to suggest.
+/// Longest id, in bytes, explicit or derived (`from-to`, `faction-kind-target`).
+pub const MAX_ID_BYTES: usize = 128;
+
+/// The closest of `candidates` to `name`, if any is close enough to suggest. Bounded: a
+/// name longer than [`MAX_ID_BYTES`] gets no suggestion, and candidates whose length
+/// differs a lot from the name's are not compared, so this stays fast on any input.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    if name.len() > MAX_ID_BYTES {
+        return None;
+    }
+    let slack = (name.len() / 2).max(3);
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_ID_BYTES && c.len().abs_diff(name.len()) <= slack)
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
+}
+
+/// A name as a message shows it: cut after 64 characters, so that a huge name does not
+/// flood the terminal.
+pub fn shown(name: &str) -> String {
+    match name.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &name[..cut], name.len()),
+        None => name.to_string(),
+    }
 }

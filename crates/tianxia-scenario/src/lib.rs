@@ -298,7 +298,9 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
                     },
                     |m| format!("did you mean `{m}`?"),
                 );
-                problems.push(Problem::new(Code::BadOverride, format!("unknown variant `{v}`"), None).help(hint));
+                problems.push(
+                    Problem::new(Code::BadOverride, format!("unknown variant `{}`", error::shown(v)), None).help(hint),
+                );
             }
         }
     }

@@ -2,7 +2,7 @@
 //! check every reference and range, and turn uncertain numbers into sampling slots.
 
 use crate::doc::{Doc, Entry, loc, ron_problem};
-use crate::error::{Code, Location, Problem, Sources, did_you_mean};
+use crate::error::{Code, Location, MAX_ID_BYTES, Problem, Sources, did_you_mean, shown};
 use crate::raw::{self, Dist, N, Num, Sp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -66,7 +66,12 @@ struct R<'s> {
     problems: Vec<Problem>,
     ids: BTreeMap<&'static str, BTreeMap<String, u32>>,
     slots: Vec<Slot>,
+    /// Unknown ids met so far.
+    suggested: usize,
 }
+
+/// Unknown ids that get a "did you mean" (the rest get the list of known ids).
+const MAX_SUGGESTIONS: usize = 200;
 
 fn singular(section: &str) -> &str {
     match section {
@@ -97,7 +102,18 @@ impl<'s> R<'s> {
         if let Some(i) = table.get(&sp.value) {
             return Some(*i);
         }
-        let hint = did_you_mean(&sp.value, table.keys().map(String::as_str))
+        if sp.value.len() > MAX_ID_BYTES {
+            let at = self.loc(sp);
+            let msg =
+                format!("the {} id `{}` is longer than {MAX_ID_BYTES} bytes", singular(section), shown(&sp.value));
+            self.problem(Code::OutOfRange, msg, at, Some("ids are short snake_case names".into()));
+            return None;
+        }
+        // Suggestions cost a comparison with every id: only for the first few unknown ids.
+        self.suggested += 1;
+        let hint = (self.suggested <= MAX_SUGGESTIONS)
+            .then(|| did_you_mean(&sp.value, table.keys().map(String::as_str)))
+            .flatten()
             .map(|m| format!("did you mean `{m}`?"))
             .or_else(|| {
                 let all: Vec<&str> = table.keys().map(String::as_str).take(12).collect();
@@ -270,7 +286,7 @@ fn parse_entry<T: for<'a> serde::Deserialize<'a>>(r: &mut R, section: &str, e: &
 
 /// Resolves a document.
 pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
-    let mut r = R { sources, problems: Vec::new(), ids: BTreeMap::new(), slots: Vec::new() };
+    let mut r = R { sources, problems: Vec::new(), ids: BTreeMap::new(), slots: Vec::new(), suggested: 0 };
     // Ids first, so that references may point forward.
     for (section, entries) in &doc.sections {
         let mut table = BTreeMap::new();
@@ -329,7 +345,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             let hint = did_you_mean(name, PARAM_DEFS.iter().map(|d| d.name)).map(|m| format!("did you mean `{m}`?"));
             r.problem(
                 Code::UnknownId,
-                format!("unknown parameter `{name}`"),
+                format!("unknown parameter `{}`", shown(name)),
                 at,
                 hint.or(Some("see the parameter table in docs/rules.md".into())),
             );
@@ -913,7 +929,7 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
                 let at = r.loc(name);
                 let hint = did_you_mean(&name.value, PARAM_DEFS.iter().map(|d| d.name))
                     .map(|m| format!("did you mean `{m}`?"));
-                r.problem(Code::UnknownId, format!("unknown parameter `{}`", name.value), at, hint);
+                r.problem(Code::UnknownId, format!("unknown parameter `{}`", shown(&name.value)), at, hint);
                 return None;
             }
             Effect::SetParam { name: name.value.clone(), value }

@@ -490,3 +490,65 @@ fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
     let e = load_str("big.ron", &text, &LoadOptions::default()).err().map(|e| e.lines().join("\n")).unwrap_or_default();
     assert!(e.contains("larger than 64 MiB"), "{e}");
 }
+
+// --- limits ----------------------------------------------------------------------
+
+#[test]
+fn a_huge_unknown_name_is_answered_fast_and_briefly() {
+    let huge = "k".repeat(1_000_000);
+    let started = std::time::Instant::now();
+    for opts in [
+        LoadOptions { variants: vec![huge.clone()], ..Default::default() },
+        sets(&[&format!("armies.{huge}.cavalry=1")]),
+        sets(&[&format!("params.{huge}=1")]),
+    ] {
+        let e = tut(opts).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+        assert!(e.contains("kkkk…"), "{}", &e[..e.len().min(300)]);
+        assert!(e.len() < 2_000, "the message repeats the name: {} bytes", e.len());
+    }
+    // An id in a file: longer than the limit, so refused without comparing it to any id.
+    let long = "k".repeat(5_000);
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    one_problem(&text.replace("owner: \"jin\"", &format!("owner: \"{long}\"")), 13, "is longer than 128 bytes");
+    let text = text.replace("id: \"kaifeng\"", &format!("id: \"{long}\""));
+    assert!(problems(&text).iter().any(|p| p.contains("is longer than 128 bytes")), "{:#?}", problems(&text));
+    assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn texts_longer_than_the_limit_are_refused() {
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let long = "x".repeat(10_001);
+    one_problem(&text.replace("\"Corpus base\"", &format!("\"{long}\"")), 3, "texts are limited to 10000 bytes");
+    let ok = "x".repeat(10_000);
+    assert!(
+        load_str("ok.ron", &text.replace("\"Corpus base\"", &format!("\"{ok}\"")), &LoadOptions::default()).is_ok()
+    );
+}
+
+#[test]
+fn sections_with_more_entries_than_the_limit_are_refused() {
+    let flags: Vec<String> = (0..100_001).map(|i| format!("\"f{i}\"")).collect();
+    let text = base_with(&format!("    flags: [{}],", flags.join(",")));
+    one_problem(&text, 21, "`flags` has 100001 entries; a section is limited to 100000");
+    let text = base_with(&format!("    flags: [{}],", flags[..100_000].join(",")));
+    assert!(load_str("ok.ron", &text, &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn nesting_deeper_than_the_limit_is_refused() {
+    let deep = |n: usize| {
+        base_with(&format!("    outcomes: [(id: \"o\", kind: bool({}always{}))],", "not(".repeat(n), ")".repeat(n)))
+    };
+    let p = problems(&deep(200));
+    assert!(p.iter().any(|l| l.contains("recursion limit") && l.contains("nest at most 128 deep")), "{p:#?}");
+    let ok = load_str("ok.ron", &deep(60), &LoadOptions::default());
+    assert!(ok.is_ok(), "{:#?}", ok.err().map(|e| e.lines()));
+}
+
+#[test]
+fn a_scenario_of_more_than_20000_turns_is_refused() {
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let long = text.replace("\"1231-08-01\"", "\"1600-01-01\"").replace("turn_days: 5", "turn_days: 1");
+    one_problem(&long, 5, "more than 20,000 turns");
+}
