@@ -67,6 +67,43 @@ pub struct Entry {
     pub source: SourceId,
     /// The byte range of its text.
     pub range: Range<usize>,
+    /// The values that overrides wrote into the text, newest last, so that a problem in
+    /// one of them is blamed on the override that wrote it.
+    pub patches: Vec<Patch>,
+}
+
+/// A value written into an entry by an override.
+#[derive(Clone, Debug)]
+pub struct Patch {
+    /// Where the value is in the entry's (synthetic) source.
+    pub range: Range<usize>,
+    /// What wrote it: `--set armies.a.cavalry`, `variant v armies.a.cavalry`.
+    pub origin: String,
+}
+
+/// The patches of `old` after the single replacement that made `new` from it, plus one
+/// for the replaced part.
+fn patches_after(old: &str, new: &str, before: &[Patch], origin: String) -> Vec<Patch> {
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let prefix = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    let max_suffix = o.len().min(n.len()) - prefix;
+    let suffix = o.iter().rev().zip(n.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
+    let (old_end, new_end) = (o.len() - suffix, n.len() - suffix);
+    let mut out: Vec<Patch> = before
+        .iter()
+        .filter_map(|p| {
+            if p.range.end <= prefix {
+                Some(p.clone())
+            } else if p.range.start >= old_end {
+                let shift = |x: usize| x - old_end + new_end;
+                Some(Patch { range: shift(p.range.start)..shift(p.range.end), origin: p.origin.clone() })
+            } else {
+                None
+            }
+        })
+        .collect();
+    out.push(Patch { range: prefix..new_end.max(prefix), origin });
+    out
 }
 
 /// A variant defined in the scenario, kept as text until it is applied.
@@ -151,7 +188,50 @@ pub fn ron_problem(sources: &Sources, base: &str, e: &ron::error::SpannedError, 
         _ => Code::Schema,
     };
     let message = first_lower(&e.code.to_string());
+    // The text at and before the error, to recognise common slips.
+    let (name, after, before) = match &location {
+        Some(l) => {
+            let (name, text) = sources.get(l.source);
+            let at = l.span.start.min(text.len());
+            let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            (name.to_string(), text[at..].to_string(), text[..at].to_string())
+        }
+        None => (String::new(), String::new(), String::new()),
+    };
+    let from_set = name.starts_with("<--set");
     let help = match &e.code {
+        ron::Error::SuggestRawIdentifier(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+            let head: String = before.trim_end_matches(',').chars().rev().take_while(char::is_ascii_digit).collect();
+            let head: String = head.chars().rev().collect();
+            Some(format!("numbers cannot contain commas: write {head}{digits}, not {head},{digits}"))
+        }
+        ron::Error::ExpectedDifferentStructName { expected, .. } if ["Access", "Objective"].contains(expected) => {
+            let (effect, example) = if *expected == "Access" {
+                ("grant_access", "grant_access((grantor: \"wei\", grantee: \"horde\", days: 30))")
+            } else {
+                ("add_objective", "add_objective((faction: \"zhao\", kind: capture(\"baima\"), priority: 2))")
+            };
+            Some(format!("the terms of {effect} are a record inside the effect: write double parentheses, {example}"))
+        }
+        ron::Error::ExpectedDifferentStructName { .. } | ron::Error::ExpectedStructLike
+            if before.trim_end().ends_with('[') || before.trim_end().ends_with(',') =>
+        {
+            Some("each entry of a section is a record in its own parentheses: `[(a: 1, b: 2), (a: 3, b: 4)]`".into())
+        }
+        ron::Error::ExpectedString
+            if what.starts_with("mod ") || what.starts_with("variant") || what == "a variant" =>
+        {
+            let after = after.trim_start();
+            let word: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !word.is_empty() && after[word.len()..].trim_start().starts_with(':') {
+                Some(format!(
+                    "section names and paths are text in quotes: write \"{word}\": ..., e.g. add: {{ \"provinces\": [ ... ] }}, set: {{ \"armies.a.cavalry\": 1 }}"
+                ))
+            } else {
+                Some("text is written in quotes, like \"kaifeng\"".into())
+            }
+        }
+        ron::Error::ExpectedString | ron::Error::ExpectedFloat | ron::Error::ExpectedInteger | ron::Error::ExpectedStructLike if from_set => Some(quote_hint(&name)),
         ron::Error::NoSuchStructField { expected, .. } => {
             Some(format!("the fields of {what} are: {}", expected.join(", ")))
         }
@@ -170,6 +250,15 @@ pub fn ron_problem(sources: &Sources, base: &str, e: &ron::error::SpannedError, 
         Some(h) => p.help(h),
         None => p,
     }
+}
+
+/// How to quote a `--set` value so that the shell keeps the quotes.
+pub fn quote_hint(path: &str) -> String {
+    let path = path.trim_start_matches("<--set: ").trim_end_matches('>');
+    let path = if path.starts_with('<') { "PATH" } else { path };
+    format!(
+        "text and dates need quotes inside the value, and the shell eats plain ones: write --set '{path}=\"...\"' (e.g. --set 'start=\"1232-08-01\"')"
+    )
 }
 
 fn first_lower(s: &str) -> String {
@@ -310,13 +399,31 @@ fn entry(sources: &Sources, section: &'static str, text: &str) -> Result<Entry, 
             Some(l),
         )
         .help("ids are short snake_case names")),
-        Some(id) => Ok(Entry { id, source: l.source, range: l.span }),
+        Some(id) => Ok(Entry { id, source: l.source, range: l.span, patches: Vec::new() }),
         None => Err(Problem::new(Code::Schema, format!("this entry of `{section}` has no id"), Some(l))
             .help(format!("give it `id: \"...\"`, a short snake_case name unique among the {section}"))),
     }
 }
 
 impl Doc {
+    /// Says, in each problem located in a value that an override wrote, which override
+    /// wrote it (an entry's text is one source, whichever layer last touched it).
+    pub fn blame(&self, problems: &mut [Problem]) {
+        for p in problems.iter_mut() {
+            let Some(l) = &p.location else { continue };
+            let patch = self
+                .sections
+                .values()
+                .flatten()
+                .filter(|e| e.source == l.source && !e.patches.is_empty())
+                .flat_map(|e| e.patches.iter())
+                .rfind(|x| x.range.start <= l.span.start && l.span.start < x.range.end.max(x.range.start + 1));
+            if let Some(x) = patch {
+                p.message = format!("{} (the value set by {})", p.message, x.origin);
+            }
+        }
+    }
+
     /// The text of an entry.
     pub fn text<'s>(sources: &'s Sources, e: &Entry) -> &'s str {
         &sources.get(e.source).1[e.range.clone()]
@@ -443,7 +550,10 @@ impl Doc {
                 let src = sources.add(format!("<{origin}: {path}>"), value.to_string());
                 let text: &str = &sources.get(src).1.clone();
                 let s = &self.settings;
-                let fail = |e: ron::error::SpannedError| bad(format!("`{path}` cannot be `{value}`: {}", e.code), "give a value of the field's type".into());
+                let fail = |e: ron::error::SpannedError| {
+                    let help = if *field == "turn_days" { "give a whole number of days, e.g. --set turn_days=10".to_string() } else { quote_hint(path) };
+                    bad(format!("`{path}` cannot be `{}`: {}", shown(value), first_lower(&e.code.to_string())), help)
+                };
                 let mut settings = s.clone();
                 match *field {
                     "turn_days" => settings.turn_days = raw::options().from_str(text).map_err(fail)?,
@@ -473,7 +583,15 @@ impl Doc {
                     .map_err(|e| bad(format!("cannot set `{path}`: {e}"), format!("`{section}.{id}` has no fields to set")))?;
                 let src = sources.add(format!("<{origin}: {path}>"), new);
                 let len = sources.get(src).1.len();
-                *entry = Entry { id: entry.id.clone(), source: src, range: 0..len };
+                let base = entry.range.start;
+                let shifted: Vec<Patch> = entry
+                    .patches
+                    .iter()
+                    .map(|p| Patch { range: p.range.start - base..p.range.end - base, origin: p.origin.clone() })
+                    .collect();
+                let text = sources.get(src).1.clone();
+                let patches = patches_after(&old, &text, &shifted, format!("{origin} {path}"));
+                *entry = Entry { id: entry.id.clone(), source: src, range: 0..len, patches };
                 Ok(())
             }
             _ => Err(bad(

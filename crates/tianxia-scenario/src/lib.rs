@@ -321,13 +321,16 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
             ),
         }
     }
-    if !problems.is_empty() {
-        return fail(problems, sources);
-    }
-
+    // Resolve even when a layer failed, so that every other problem shows too.
     let resolved = match resolve::resolve(&doc, &sources) {
-        Ok(r) => r,
-        Err(p) => return fail(p, sources),
+        Ok(r) if problems.is_empty() => r,
+        Ok(_) => return fail(problems, sources),
+        Err(p) => {
+            let mut p = p;
+            doc.blame(&mut p);
+            problems.extend(p);
+            return fail(problems, sources);
+        }
     };
     Ok(Scenario {
         id: doc.settings.id.value.clone(),

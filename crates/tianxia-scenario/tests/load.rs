@@ -552,3 +552,60 @@ fn a_scenario_of_more_than_20000_turns_is_refused() {
     let long = text.replace("\"1231-08-01\"", "\"1600-01-01\"").replace("turn_days: 5", "turn_days: 1");
     one_problem(&long, 5, "more than 20,000 turns");
 }
+
+// --- messages that say the fix ---------------------------------------------------
+
+fn first_problem(text: &str, opts: &LoadOptions) -> String {
+    match load_str("case.ron", text, opts) {
+        Ok(_) => panic!("loaded, but it is broken"),
+        Err(e) => e.lines()[0].clone(),
+    }
+}
+
+#[test]
+fn common_slips_get_a_hint_that_says_the_fix() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let none = LoadOptions::default();
+    let p = first_problem(&base.replace("infantry: 10000", "infantry: 15,000"), &none);
+    assert!(p.contains("numbers cannot contain commas: write 15000"), "{p}");
+    for (effect, fix) in [
+        ("grant_access(grantor: \"jin\", grantee: \"song\")", "write double parentheses, grant_access(("),
+        ("add_objective(faction: \"jin\", kind: reach(\"kaifeng\"))", "write double parentheses, add_objective(("),
+    ] {
+        let p = first_problem(&event_with(effect), &none);
+        assert!(p.contains(fix), "{p}");
+    }
+    let p = first_problem(&base, &sets(&["start=1232-08-01"]));
+    assert!(p.contains("--set 'start=\"...\"'"), "{p}");
+    let p = first_problem(&base, &sets(&["armies.song_army.name=Song"]));
+    assert!(p.contains("--set 'armies.song_army.name=\"...\"'"), "{p}");
+
+    let dir = std::env::temp_dir().join(format!("tianxia-mod-unquoted-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    write("mod.ron", "(id: \"m\", name: \"m\", files: [\"c.ron\"])");
+    write("c.ron", "(add: { factions: [(id: \"xia\", name: \"Xia\")] })");
+    let p = first_problem(&base, &LoadOptions { mods: vec![dir.clone()], ..Default::default() });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(p.contains("write \"factions\": ..."), "{p}");
+}
+
+#[test]
+fn a_bad_set_path_hides_no_other_problem_and_each_value_is_blamed_on_its_set() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let e = load_str(
+        "case.ron",
+        &base,
+        &sets(&["armies.song_army.infantry=-1", "armies.song_army.quality=1.2", "armies.nobody.cavalry=1"]),
+    )
+    .err()
+    .map(|e| e.lines())
+    .unwrap_or_default();
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(e[0].contains("there is no `nobody` in armies"), "{e:#?}");
+    assert!(
+        e[1].contains("infantry cannot be negative")
+            && e[1].contains("the value set by --set armies.song_army.infantry"),
+        "{e:#?}"
+    );
+}
