@@ -382,7 +382,8 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                     sum += highest(n);
                 }
                 if sum > 1.0 + 1e-9 {
-                    let at = r.loc(&sw.rain);
+                    let entry_at = Location { source: e.source, span: e.range.start..e.range.start + 1 };
+                    let at = [&sw.rain, &sw.snow, &sw.blizzard].iter().find_map(|n| r.loc(n)).or(Some(entry_at));
                     r.problem(Code::OutOfRange, format!("regions.{}.climate.{season}: the chances of rain, snow and blizzard can add up to {sum}, more than 1", e.id), at, Some("the check takes each chance at its highest value".into()));
                 }
                 table[si][0] = (1.0 - table[si][1] - table[si][2] - table[si][3]).max(0.0);
