@@ -432,3 +432,24 @@ fn a_damaged_runs_csv_is_reported_with_its_name() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains(&path.display().to_string()), "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_full_disk_during_merge_names_the_file_and_leaves_no_temporary_file() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let t = Tmp::new("full");
+    batch(&t.join("s0"), &["--shard", "0/2"]);
+    batch(&t.join("s1"), &["--shard", "1/2"]);
+    // The merged runs.csv is written through runs.csv.tmp; here that leads to a full disk.
+    let out = t.0.join("m");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/full", out.join("runs.csv.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains(&out.join("runs.csv").display().to_string()) && err.contains("No space left"), "{err}");
+    assert!(!out.join("runs.csv").exists(), "no partial runs.csv");
+    assert!(std::fs::symlink_metadata(out.join("runs.csv.tmp")).is_err(), "the temporary file is removed");
+}
