@@ -141,7 +141,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints every problem of a failed load on stderr, with snippets.
+/// Most problems shown with snippets; the rest are counted.
+const MAX_SHOWN: usize = 200;
+
+/// Prints the problems of a failed load on stderr, with snippets (the first
+/// [`MAX_SHOWN`] of them).
 pub fn report(e: &LoadError) -> ExitCode {
     let handler =
         miette::GraphicalReportHandler::new_themed(if std::env::var_os("NO_COLOR").is_some() || !is_terminal() {
@@ -150,11 +154,14 @@ pub fn report(e: &LoadError) -> ExitCode {
             miette::GraphicalTheme::unicode()
         });
     let mut out = String::new();
-    for d in e.diagnostics() {
+    for d in e.diagnostics_up_to(MAX_SHOWN) {
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }
     let n = e.problems.len();
+    if n > MAX_SHOWN {
+        out.push_str(&format!("... and {} more problems (fix these first)\n", n - MAX_SHOWN));
+    }
     eprint!("{out}");
     eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
     ExitCode::from(2)

@@ -159,3 +159,20 @@ fn validate_refuses_an_endless_file_fast() {
     assert!(text(&out.stderr).contains("larger than 64 MiB"), "{}", text(&out.stderr));
     assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
 }
+
+#[test]
+fn a_file_with_very_many_problems_shows_the_first_ones_and_counts_the_rest() {
+    let base = std::fs::read_to_string("crates/tianxia-scenario/tests/corpus/_base.ron").unwrap_or_default();
+    let bad: Vec<String> = (0..300)
+        .map(|i| format!("(id: \"p{i}\", name: \"P\", lat: 99.0, lon: 1.0, terrain: plain, owner: \"song\")"))
+        .collect();
+    let many = base.replacen("    provinces: [\n", &format!("    provinces: [\n{},\n", bad.join(",\n")), 1);
+    let file = std::env::temp_dir().join(format!("tianxia-many-{}.ron", std::process::id()));
+    std::fs::write(&file, many).unwrap_or_else(|e| panic!("{e}"));
+    let out = tianxia(&["validate", file.to_str().unwrap_or("")]);
+    let _ = std::fs::remove_file(&file);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("... and 100 more problems") && err.contains("error: 300 problems found"), "{err}");
+    assert_eq!(err.matches("lat must be between").count(), 200);
+}

@@ -409,16 +409,21 @@ impl Doc {
     /// Says, in each problem located in a value that an override wrote, which override
     /// wrote it (an entry's text is one source, whichever layer last touched it).
     pub fn blame(&self, problems: &mut [Problem]) {
+        let patched: BTreeMap<SourceId, &[Patch]> = self
+            .sections
+            .values()
+            .flatten()
+            .filter(|e| !e.patches.is_empty())
+            .map(|e| (e.source, e.patches.as_slice()))
+            .collect();
+        if patched.is_empty() {
+            return;
+        }
         for p in problems.iter_mut() {
             let Some(l) = &p.location else { continue };
-            let patch = self
-                .sections
-                .values()
-                .flatten()
-                .filter(|e| e.source == l.source && !e.patches.is_empty())
-                .flat_map(|e| e.patches.iter())
-                .rfind(|x| x.range.start <= l.span.start && l.span.start < x.range.end.max(x.range.start + 1));
-            if let Some(x) = patch {
+            let Some(patches) = patched.get(&l.source) else { continue };
+            let at = l.span.start;
+            if let Some(x) = patches.iter().rfind(|x| x.range.start <= at && at < x.range.end.max(x.range.start + 1)) {
                 p.message = format!("{} (the value set by {})", p.message, x.origin);
             }
         }

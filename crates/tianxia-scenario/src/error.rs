@@ -171,8 +171,15 @@ impl LoadError {
 
     /// miette diagnostics, one per problem, for rich rendering.
     pub fn diagnostics(&self) -> Vec<ProblemReport> {
+        self.diagnostics_up_to(usize::MAX)
+    }
+
+    /// The diagnostics of the first `n` problems (each carries a copy of its source text,
+    /// so a terminal shows a bounded number of them).
+    pub fn diagnostics_up_to(&self, n: usize) -> Vec<ProblemReport> {
         self.problems
             .iter()
+            .take(n)
             .map(|p| {
                 let (src, span, at) = match &p.location {
                     Some(l) => {
