@@ -230,7 +230,7 @@ impl<'s> R<'s> {
                         let hi = cs.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max);
                         let w: f64 = cs.iter().map(|c| c.1).sum();
                         let centre = if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { lo };
-                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0)
+                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0 && w.is_finite())
                     }
                 };
                 let numbers: Vec<f64> = match d {
@@ -251,7 +251,7 @@ impl<'s> R<'s> {
                         Code::OutOfRange,
                         format!("{path}: the distribution is malformed"),
                         at.clone(),
-                        Some("uniform(low, high) needs low <= high; triangular(min, mode, max) needs min <= mode <= max; normal needs sd >= 0 and min <= mean <= max; choice needs weights >= 0 that sum above 0".into()),
+                        Some("uniform(low, high) needs low <= high; triangular(min, mode, max) needs min <= mode <= max; normal needs sd >= 0 and min <= mean <= max; choice needs weights >= 0 whose (finite) sum is above 0".into()),
                     );
                 } else if self.range(&format!("{path} (lowest value)"), lo, min, max, at.clone()) {
                     self.range(&format!("{path} (highest value)"), hi, min, max, at);

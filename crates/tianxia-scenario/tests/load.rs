@@ -396,6 +396,7 @@ fn nan_and_infinity_are_refused_wherever_a_number_is_read() {
         ("choice([(1000, inf), (2000, 1.0)])", "the distribution holds inf"),
         ("uniform(NaN, 1000)", "the distribution holds NaN"),
         ("normal(mean: 1000, sd: NaN, min: 0, max: 2000)", "the distribution holds NaN"),
+        ("choice([(1000, 1e308), (2000, 1e308)])", "the distribution is malformed"),
     ] {
         one_problem(&army(infantry), 19, fragment);
     }
