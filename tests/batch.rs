@@ -406,6 +406,7 @@ fn batches_beyond_the_limits_are_refused() {
         (vec!["batch", TUTORIAL, "--runs", "5", "--shard", "0/18446744073709551615"], "at most 100000 shards"),
         (vec!["batch", TUTORIAL, "--runs", "5", "--shard", "0/6"], "more shards than runs"),
         (vec!["batch", TUTORIAL, "--runs", "10000000000"], "limited to 100000000 runs"),
+        (vec!["batch", TUTORIAL, "--runs", "5", "--threads", "100000"], "at most 1024 worker threads"),
         (
             vec!["batch", TUTORIAL, "--runs", "60000000", "--arm", "baseline", "--arm", "no_horde"],
             "limited to 100000000 runs",

@@ -295,6 +295,8 @@ pub const MAX_RUNS: u64 = 100_000_000;
 pub const MAX_ARMS: usize = 1_000;
 /// Most shards a batch can be split into.
 pub const MAX_SHARDS: u64 = 100_000;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 1_024;
 /// Largest batch.json or summary.json read back.
 const MAX_JSON_BYTES: u64 = 16 << 20;
 /// Longest line of runs.csv read back.
@@ -362,6 +364,11 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     }
     if let Some((k, n)) = cfg.shard {
         check_shard(k, n, cfg.runs).map_err(|e| input(format!("--{e}")))?;
+    }
+    if let Some(t) = cfg.threads
+        && t > MAX_THREADS
+    {
+        return Err(input(format!("--threads {t}: at most {MAX_THREADS} worker threads")));
     }
     if cfg.resume && cfg.out.is_none() {
         return Err(input("--resume needs --out DIR"));
