@@ -192,15 +192,21 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
     };
     let result = sim.run();
     if let Some(file) = events {
+        // Written under FILE.tmp and renamed into place; a failed write removes FILE.tmp.
+        let mut tmp = file.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
         let write = || -> std::io::Result<()> {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(file)?);
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
             for e in sim.log().entries() {
                 serde_json::to_writer(&mut w, e)?;
                 w.write_all(b"\n")?;
             }
-            w.flush()
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, file)
         };
         if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
             eprintln!("error: cannot write {}: {e}", file.display());
             return ExitCode::from(2);
         }

@@ -176,3 +176,24 @@ fn a_file_with_very_many_problems_shows_the_first_ones_and_counts_the_rest() {
     assert!(err.contains("... and 100 more problems") && err.contains("error: 300 problems found"), "{err}");
     assert_eq!(err.matches("lat must be between").count(), 200);
 }
+
+#[test]
+fn a_failed_events_write_names_the_file_and_leaves_no_temporary_file() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("tianxia-events-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("events.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/full", dir.join("events.jsonl.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    let out = tianxia(&["run", TUTORIAL, "--seed", "3", "--events", file.to_str().unwrap_or("")]);
+    let err = text(&out.stderr);
+    let left = std::fs::symlink_metadata(dir.join("events.jsonl.tmp")).is_ok();
+    let written = file.exists();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&file.display().to_string()) && err.contains("No space left"), "{err}");
+    assert!(!left && !written, "neither a temporary nor a partial file stays behind");
+}
