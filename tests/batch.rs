@@ -454,3 +454,18 @@ fn a_full_disk_during_merge_names_the_file_and_leaves_no_temporary_file() {
     assert!(!out.join("runs.csv").exists(), "no partial runs.csv");
     assert!(std::fs::symlink_metadata(out.join("runs.csv.tmp")).is_err(), "the temporary file is removed");
 }
+
+#[test]
+fn rows_whose_checksums_were_not_written_yet_are_redone_on_resume() {
+    let t = Tmp::new("sums-cut");
+    batch(&t.join("whole"), &[]);
+    batch(&t.join("cut"), &[]);
+    // A crash after rows were written but before their checksums were.
+    let sums = read(t.0.join("cut/runs.csv.xxh3"));
+    std::fs::write(t.0.join("cut/runs.csv.xxh3"), &sums[..17 * 51]).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(t.0.join("cut/summary.json"));
+    batch(&t.join("cut"), &["--resume"]);
+    for f in ["runs.csv", "runs.csv.xxh3", "summary.json"] {
+        assert_eq!(read(t.0.join("whole").join(f)), read(t.0.join("cut").join(f)), "{f}");
+    }
+}
