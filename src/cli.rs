@@ -151,7 +151,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Prints every problem of a failed load on stderr, with snippets.
+/// Most problems shown with snippets; the rest are counted.
+const MAX_SHOWN: usize = 200;
+
+/// Prints the problems of a failed load on stderr, with snippets (the first
+/// [`MAX_SHOWN`] of them).
 pub fn report(e: &LoadError) -> ExitCode {
     let handler =
         miette::GraphicalReportHandler::new_themed(if std::env::var_os("NO_COLOR").is_some() || !is_terminal() {
@@ -160,11 +164,14 @@ pub fn report(e: &LoadError) -> ExitCode {
             miette::GraphicalTheme::unicode()
         });
     let mut out = String::new();
-    for d in e.diagnostics() {
+    for d in e.diagnostics_up_to(MAX_SHOWN) {
         let _ = handler.render_report(&mut out, &d);
         out.push('\n');
     }
     let n = e.problems.len();
+    if n > MAX_SHOWN {
+        out.push_str(&format!("... and {} more problems (fix these first)\n", n - MAX_SHOWN));
+    }
     eprint!("{out}");
     eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
     ExitCode::from(2)
@@ -195,18 +202,27 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
     };
     let result = sim.run();
     if let Some(file) = events {
+        // Written under FILE.tmp and renamed into place; a failed write removes FILE.tmp.
+        let mut tmp = file.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
         let write = || -> std::io::Result<()> {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(file)?);
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
             with_names(sim.names(), || -> std::io::Result<()> {
                 for e in sim.log().entries() {
                     serde_json::to_writer(&mut w, e)?;
-                    w.write_all(b"\n")?;
+                    w.write_all(
+                        b"
+",
+                    )?;
                 }
                 Ok(())
             })?;
-            w.flush()
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&tmp, file)
         };
         if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
             eprintln!("error: cannot write {}: {e}", file.display());
             return ExitCode::from(2);
         }

@@ -31,11 +31,16 @@ fn read(p: impl AsRef<Path>) -> String {
     std::fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.as_ref().display()))
 }
 
-fn batch(out: &str, extra: &[&str]) -> Output {
+/// The test batch (120 runs of two arms, seed 7) into `out`, whatever its exit code.
+fn try_batch(out: &str, extra: &[&str]) -> Output {
     let mut args =
         vec!["batch", TUTORIAL, "--runs", "120", "--seed", "7", "--arm", "baseline", "--arm", "no_horde", "--out", out];
     args.extend(extra);
-    let o = tianxia(&args);
+    tianxia(&args)
+}
+
+fn batch(out: &str, extra: &[&str]) -> Output {
+    let o = try_batch(out, extra);
     assert!(o.status.success(), "batch {extra:?} failed: {}", text(&o.stderr));
     o
 }
@@ -250,5 +255,227 @@ fn bad_batch_input_exits_2() {
         let o = tianxia(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
         assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// The tutorial with two more variants: one adds an outcome, one removes one.
+fn tutorial_with_outcome_variants(t: &Tmp) -> String {
+    let text = read(TUTORIAL).replacen(
+        "    variants: [\n",
+        "    variants: [\n        (id: \"more_outcomes\", add: { \"outcomes\": [(id: \"extra\", kind: bool(flag(\"x\")))] }),\n        (id: \"fewer_outcomes\", remove: [\"outcomes.war_state\"]),\n",
+        1,
+    );
+    let _ = std::fs::create_dir_all(&t.0);
+    let path = t.join("outcome_variants.ron");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+fn set_shard(dir: &str, shard: serde_json::Value) {
+    let path = Path::new(dir).join("batch.json");
+    let mut v: serde_json::Value = serde_json::from_str(&read(&path)).unwrap_or_default();
+    v["shard"] = shard;
+    std::fs::write(&path, v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn merge_refuses_a_shard_whose_batch_json_names_an_impossible_shard() {
+    let t = Tmp::new("bad-shard");
+    batch(&t.join("s0"), &["--shard", "0/2"]);
+    for (shard, says) in [
+        (serde_json::json!([1, 0]), "K must be below N"),
+        (serde_json::json!([0, 0]), "K must be below N"),
+        (serde_json::json!([1, u64::MAX]), "at most 100000 shards"),
+        (serde_json::json!([0, 500]), "more shards than runs"),
+    ] {
+        set_shard(&t.join("s0"), shard.clone());
+        let started = std::time::Instant::now();
+        let o = tianxia(&["merge", &t.join("s0"), "--out", &t.join("m")]);
+        assert_eq!(o.status.code(), Some(2), "{shard}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(says), "{shard}: {}", text(&o.stderr));
+        assert!(started.elapsed().as_secs() < 20, "{shard}: merge took {:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn a_batch_refuses_arms_whose_outcomes_differ() {
+    let t = Tmp::new("outcomes");
+    let scenario = tutorial_with_outcome_variants(&t);
+    for (arm, says) in [
+        ("more_outcomes", "arm `more_outcomes` has the outcome `extra`, which arm `baseline` does not have"),
+        ("fewer_outcomes", "arm `fewer_outcomes` has no outcome `war_state`, which arm `baseline` has"),
+    ] {
+        let out = t.join(arm);
+        let o = tianxia(&["batch", &scenario, "--runs", "4", "--arm", "baseline", "--arm", arm, "--out", &out]);
+        assert_eq!(o.status.code(), Some(2), "{arm}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(says), "{arm}: {}", text(&o.stderr));
+        assert!(!Path::new(&out).join("runs.csv").exists(), "{arm}: nothing is written");
+    }
+}
+
+#[test]
+fn an_edited_row_is_refused_by_resume_and_by_merge() {
+    let t = Tmp::new("edited");
+    batch(&t.join("s0"), &["--shard", "0/2"]);
+    batch(&t.join("s1"), &["--shard", "1/2"]);
+    let csv = read(t.0.join("s0/runs.csv"));
+    // Change one value of a finished row, then one seed.
+    let line = csv.lines().nth(5).unwrap_or("").to_string();
+    let edited_value =
+        line.replacen(",true,", ",false,", 1).replacen(",false,", ",true,", usize::from(!line.contains(",true,")));
+    assert_ne!(line, edited_value);
+    let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+    fields[2] = "12345".into();
+    let edited_seed = fields.join(",");
+    for edited in [edited_value, edited_seed] {
+        std::fs::write(t.0.join("s0/runs.csv"), csv.replacen(&line, &edited, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m")]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("does not match its checksum"), "{}", text(&o.stderr));
+        assert!(!t.0.join("m/runs.csv").exists(), "a refused merge leaves no runs.csv");
+        let o = try_batch(&t.join("s0"), &["--shard", "0/2", "--resume"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("line 6 (a row of run 2) does not match its checksum"), "{}", text(&o.stderr));
+    }
+}
+
+#[test]
+fn merge_refuses_to_write_into_a_shard_or_over_a_batch() {
+    let t = Tmp::new("merge-out");
+    batch(&t.join("s0"), &["--shard", "0/2"]);
+    batch(&t.join("s1"), &["--shard", "1/2"]);
+    let before = read(t.0.join("s0/runs.csv"));
+    let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("s0")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("is one of the shard folders"), "{}", text(&o.stderr));
+    assert_eq!(read(t.0.join("s0/runs.csv")), before, "the shard is untouched");
+    let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m")]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let merged = read(t.0.join("m/runs.csv"));
+    let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("already holds a batch"), "{}", text(&o.stderr));
+    assert_eq!(read(t.0.join("m/runs.csv")), merged);
+}
+
+#[test]
+fn a_second_process_cannot_write_into_a_running_batch() {
+    let t = Tmp::new("lock");
+    let out = t.join("b");
+    let args = ["batch", TUTORIAL, "--runs", "20000", "--threads", "1", "--arm", "baseline", "--out", &out, "--resume"];
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tianxia"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let rows = || std::fs::read_to_string(Path::new(&out).join("runs.csv")).map_or(0, |s| s.lines().count());
+    let wait_for = |n: usize| {
+        let started = std::time::Instant::now();
+        while rows() < n {
+            assert!(started.elapsed().as_secs() < 120, "the batch wrote nothing new");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let mut first = spawn();
+    // Wait until the first has written rows (so it holds the lock).
+    wait_for(2);
+    let second = tianxia(&args);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(2), "{}", text(&second.stderr));
+    assert!(text(&second.stderr).contains("another tianxia process is writing"), "{}", text(&second.stderr));
+    // The killed process leaves no stale lock: a new one takes over and writes on.
+    let before = rows();
+    let mut third = spawn();
+    wait_for(before + 1);
+    let status = third.try_wait().unwrap_or(None);
+    let _ = third.kill();
+    let _ = third.wait();
+    assert!(status.is_none_or(|s| s.success()), "the third batch failed: {status:?}");
+}
+
+#[test]
+fn a_failed_write_leaves_no_temporary_file() {
+    let t = Tmp::new("tmpfile");
+    let out = t.0.join("b");
+    // summary.json is a non-empty folder, so it cannot be replaced.
+    std::fs::create_dir_all(out.join("summary.json/x")).unwrap_or_else(|e| panic!("{e}"));
+    let o = tianxia(&["batch", TUTORIAL, "--runs", "5", "--out", &out.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("summary.json"), "{}", text(&o.stderr));
+    assert!(!out.join("summary.json.tmp").exists(), "summary.json.tmp was left behind");
+}
+
+#[test]
+fn batches_beyond_the_limits_are_refused() {
+    for (args, says) in [
+        (vec!["batch", TUTORIAL, "--runs", "5", "--shard", "0/18446744073709551615"], "at most 100000 shards"),
+        (vec!["batch", TUTORIAL, "--runs", "5", "--shard", "0/6"], "more shards than runs"),
+        (vec!["batch", TUTORIAL, "--runs", "10000000000"], "limited to 100000000 runs"),
+        (vec!["batch", TUTORIAL, "--runs", "5", "--threads", "100000"], "at most 1024 worker threads"),
+        (
+            vec!["batch", TUTORIAL, "--runs", "60000000", "--arm", "baseline", "--arm", "no_horde"],
+            "limited to 100000000 runs",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let o = tianxia(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(says), "{args:?}: {}", text(&o.stderr));
+        assert!(started.elapsed().as_secs() < 20, "{args:?}");
+    }
+}
+
+#[test]
+fn a_damaged_runs_csv_is_reported_with_its_name() {
+    let t = Tmp::new("garbage");
+    batch(&t.join("b"), &[]);
+    let path = t.0.join("b/runs.csv");
+    let mut bytes = std::fs::read(&path).unwrap_or_default();
+    let at = bytes.len() / 2;
+    bytes[at] = 0xff;
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let o = try_batch(&t.join("b"), &["--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains(&path.display().to_string()), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_full_disk_during_merge_names_the_file_and_leaves_no_temporary_file() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let t = Tmp::new("full");
+    batch(&t.join("s0"), &["--shard", "0/2"]);
+    batch(&t.join("s1"), &["--shard", "1/2"]);
+    // The merged runs.csv is written through runs.csv.tmp; here that leads to a full disk.
+    let out = t.0.join("m");
+    std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/full", out.join("runs.csv.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains(&out.join("runs.csv").display().to_string()) && err.contains("No space left"), "{err}");
+    assert!(!out.join("runs.csv").exists(), "no partial runs.csv");
+    assert!(std::fs::symlink_metadata(out.join("runs.csv.tmp")).is_err(), "the temporary file is removed");
+}
+
+#[test]
+fn rows_whose_checksums_were_not_written_yet_are_redone_on_resume() {
+    let t = Tmp::new("sums-cut");
+    batch(&t.join("whole"), &[]);
+    batch(&t.join("cut"), &[]);
+    // A crash after rows were written but before their checksums were.
+    let sums = read(t.0.join("cut/runs.csv.xxh3"));
+    std::fs::write(t.0.join("cut/runs.csv.xxh3"), &sums[..17 * 51]).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(t.0.join("cut/summary.json"));
+    batch(&t.join("cut"), &["--resume"]);
+    for f in ["runs.csv", "runs.csv.xxh3", "summary.json"] {
+        assert_eq!(read(t.0.join("whole").join(f)), read(t.0.join("cut").join(f)), "{f}");
     }
 }

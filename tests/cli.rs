@@ -72,10 +72,24 @@ fn events_are_written_as_json_lines() {
     assert!(out.status.success());
     let lines = std::fs::read_to_string(&file).unwrap_or_default();
     let _ = std::fs::remove_file(&file);
-    let parsed: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap_or_default()).collect();
-    assert!(parsed.len() > 10);
+    let parsed: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line: {e}: {l}")))
+        .collect();
     assert!(parsed.iter().all(|e| e["turn"].is_u64() && e["date"].is_string() && e["kind"].is_string()));
     assert!(parsed.iter().any(|e| e["kind"] == "battle"));
+    // One line per entry of the event log: exactly the dated lines of the chronicle of the
+    // same run, in the same order.
+    let chronicle = text(&tianxia(&["run", TUTORIAL, "--seed", "3"]).stdout);
+    let dated: Vec<&str> = chronicle
+        .lines()
+        .filter(|l| l.len() > 10 && l.as_bytes()[4] == b'-' && l.as_bytes()[..4].iter().all(u8::is_ascii_digit))
+        .collect();
+    assert!(!dated.is_empty(), "{chronicle}");
+    assert_eq!(parsed.len(), dated.len(), "one JSON line per logged event");
+    for (e, l) in parsed.iter().zip(&dated) {
+        assert!(l.starts_with(e["date"].as_str().unwrap_or("?")), "{l} vs {e}");
+    }
 }
 
 #[test]
@@ -132,4 +146,54 @@ fn validate_checks_every_variant_too() {
         err.contains("variant `wei_opens_road` does not apply") && err.contains("there is no `wie` in factions"),
         "{err}"
     );
+}
+
+#[test]
+fn validate_refuses_an_endless_file_fast() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = tianxia(&["validate", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("larger than 64 MiB"), "{}", text(&out.stderr));
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_file_with_very_many_problems_shows_the_first_ones_and_counts_the_rest() {
+    let base = std::fs::read_to_string("crates/tianxia-scenario/tests/corpus/_base.ron").unwrap_or_default();
+    let bad: Vec<String> = (0..300)
+        .map(|i| format!("(id: \"p{i}\", name: \"P\", lat: 99.0, lon: 1.0, terrain: plain, owner: \"song\")"))
+        .collect();
+    let many = base.replacen("    provinces: [\n", &format!("    provinces: [\n{},\n", bad.join(",\n")), 1);
+    let file = std::env::temp_dir().join(format!("tianxia-many-{}.ron", std::process::id()));
+    std::fs::write(&file, many).unwrap_or_else(|e| panic!("{e}"));
+    let out = tianxia(&["validate", file.to_str().unwrap_or("")]);
+    let _ = std::fs::remove_file(&file);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("... and 100 more problems") && err.contains("error: 300 problems found"), "{err}");
+    assert_eq!(err.matches("lat must be between").count(), 200);
+}
+
+#[test]
+fn a_failed_events_write_names_the_file_and_leaves_no_temporary_file() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("tianxia-events-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("events.jsonl");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/full", dir.join("events.jsonl.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    let out = tianxia(&["run", TUTORIAL, "--seed", "3", "--events", file.to_str().unwrap_or("")]);
+    let err = text(&out.stderr);
+    let left = std::fs::symlink_metadata(dir.join("events.jsonl.tmp")).is_ok();
+    let written = file.exists();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&file.display().to_string()) && err.contains("No space left"), "{err}");
+    assert!(!left && !written, "neither a temporary nor a partial file stays behind");
 }

@@ -16,7 +16,7 @@ use crate::stats::{Agg, Paired, V};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -290,15 +290,86 @@ fn parse_value(s: &str, kind: OutcomeKind) -> Option<V> {
     }
 }
 
+/// Most runs in one batch: runs per arm × arms (docs/scenario-format.md, "Limits").
+pub const MAX_RUNS: u64 = 100_000_000;
+/// Most arms in one batch (after `--sweep` multiplied them).
+pub const MAX_ARMS: usize = 1_000;
+/// Most shards a batch can be split into.
+pub const MAX_SHARDS: u64 = 100_000;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 1_024;
+/// Largest batch.json or summary.json read back.
+const MAX_JSON_BYTES: u64 = 16 << 20;
+/// Longest line of runs.csv read back.
+const MAX_LINE_BYTES: u64 = 1 << 20;
+/// One checksum line of runs.csv.xxh3: 16 hex digits and a newline.
+const SUM_LEN: u64 = 17;
+
+/// Checks that shard `k` of `n` of a batch of `runs` runs per arm is one that exists.
+pub fn check_shard(k: u64, n: u64, runs: u64) -> Result<(), String> {
+    if n == 0 || k >= n {
+        return Err(format!("shard {k}/{n}: K must be below N (shards are numbered 0..N-1)"));
+    }
+    if n > MAX_SHARDS {
+        return Err(format!("shard {k}/{n}: a batch can be split into at most {MAX_SHARDS} shards"));
+    }
+    if n > runs {
+        return Err(format!("shard {k}/{n}: there are more shards than runs ({runs}), so some shards would be empty"));
+    }
+    Ok(())
+}
+
+/// Refuses arms whose outcome lists differ: runs.csv has one column per outcome.
+fn same_outcomes(arms: &[Arm]) -> Result<(), BatchError> {
+    let first = &arms[0];
+    let fo = &first.scenario.outcomes;
+    for a in &arms[1..] {
+        let ao = &a.scenario.outcomes;
+        if ao == fo {
+            continue;
+        }
+        let (an, fname) = (&a.def.name, &first.def.name);
+        let extra = ao.iter().find(|o| fo.iter().all(|f| f.0 != o.0));
+        let lacking = fo.iter().find(|f| ao.iter().all(|o| o.0 != f.0));
+        let kind = ao.iter().find(|o| fo.iter().any(|f| f.0 == o.0 && f.1 != o.1));
+        let why = match (extra, lacking, kind) {
+            (Some((k, _)), _, _) => format!("arm `{an}` has the outcome `{k}`, which arm `{fname}` does not have"),
+            (None, Some((k, _)), _) => format!("arm `{an}` has no outcome `{k}`, which arm `{fname}` has"),
+            (None, None, Some((k, kd))) => {
+                format!("outcome `{k}` is a {} in arm `{an}`, not as in arm `{fname}`", kind_name(*kd))
+            }
+            _ => format!("arm `{an}` declares its outcomes in another order than arm `{fname}`"),
+        };
+        return Err(input(format!(
+            "{why}: every arm of a batch must have the same outcomes, because runs.csv has one column per outcome; declare the outcome in the base scenario, or run that arm as a batch of its own"
+        )));
+    }
+    Ok(())
+}
+
 /// Runs a batch.
 pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<BatchResult, BatchError> {
     if cfg.runs == 0 {
         return Err(input("--runs must be at least 1"));
     }
-    if let Some((k, n)) = cfg.shard
-        && (n == 0 || k >= n)
+    let narms = cfg.arms.len().max(1);
+    if narms > MAX_ARMS {
+        return Err(input(format!("the batch has {narms} arms; a batch is limited to {MAX_ARMS} arms")));
+    }
+    if cfg.runs.saturating_mul(narms as u64) > MAX_RUNS {
+        return Err(input(format!(
+            "--runs {} with {narms} arm(s) makes {} runs; a batch is limited to {MAX_RUNS} runs (runs per arm × arms): use fewer runs, or several batches with different --seed",
+            cfg.runs,
+            u128::from(cfg.runs) * narms as u128
+        )));
+    }
+    if let Some((k, n)) = cfg.shard {
+        check_shard(k, n, cfg.runs).map_err(|e| input(format!("--{e}")))?;
+    }
+    if let Some(t) = cfg.threads
+        && t > MAX_THREADS
     {
-        return Err(input(format!("--shard {k}/{n}: K must be below N (shards are numbered 0..N-1)")));
+        return Err(input(format!("--threads {t}: at most {MAX_THREADS} worker threads")));
     }
     if cfg.resume && cfg.out.is_none() {
         return Err(input("--resume needs --out DIR"));
@@ -316,6 +387,7 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     if arms.is_empty() {
         return Err(input("a batch needs at least one arm"));
     }
+    same_outcomes(&arms)?;
     let ident = identity(cfg, &arms);
     let outcomes = arms[0].scenario.outcomes.clone();
     let mut agg = Aggregator::new(arms.len(), outcomes.clone());
@@ -326,13 +398,13 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
         shard_ident["run_range"] = json!([range.start, range.end]);
     }
 
-    // Output files, fresh or resumed.
-    let mut writer = None;
+    // Output files, fresh or resumed. `out` holds the lock on runs.csv until the end.
+    let mut out = None;
     let mut next = range.start;
     if let Some(dir) = &cfg.out {
-        let (w, done) = open_out(dir, &shard_ident, &outcomes, arms.len(), range.clone(), cfg.resume, &mut agg)?;
-        writer = Some(w);
-        next = done;
+        let o = open_out(dir, &shard_ident, &outcomes, arms.len(), range.clone(), cfg.resume, &mut agg)?;
+        next = o.next;
+        out = Some(o);
     }
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -368,18 +440,20 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
                 })
                 .collect()
         });
-        let mut buf = String::new();
+        let (mut rows, mut sums) = (String::new(), String::new());
         for (chunk, r) in results.chunks(na).zip(next..end) {
             let per_arm: Vec<Vec<V>> = chunk.iter().cloned().collect::<Result<_, _>>().map_err(BatchError::Internal)?;
             for (a, values) in per_arm.iter().enumerate() {
-                buf.push_str(&csv_row(&arms[a].def.name, r, run_seed(cfg.base_seed, r), values));
+                let row = csv_row(&arms[a].def.name, r, run_seed(cfg.base_seed, r), values);
+                sums.push_str(&row_sum(row.as_bytes()));
+                rows.push_str(&row);
             }
             agg.push_run(&per_arm);
         }
-        if let Some(w) = writer.as_mut() {
-            w.write_all(buf.as_bytes())
-                .and_then(|_| w.flush())
-                .map_err(|e| input(format!("cannot write runs.csv: {e}")))?;
+        if let Some(o) = out.as_mut() {
+            // Rows first: a crash between the two leaves rows without sums, which resume redoes.
+            write_flush(&mut o.rows, rows.as_bytes(), &o.rows_path)?;
+            write_flush(&mut o.sums, sums.as_bytes(), &o.sums_path)?;
         }
         done_here += end - next;
         next = end;
@@ -390,6 +464,20 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
         write_json(&dir.join("summary.json"), &summary)?;
     }
     Ok(BatchResult { summary, runs_done: done_here })
+}
+
+fn write_flush(f: &mut File, bytes: &[u8], path: &Path) -> Result<(), BatchError> {
+    f.write_all(bytes).and_then(|_| f.flush()).map_err(|e| input(format!("cannot write {}: {e}", path.display())))
+}
+
+/// The checksum line of one row of runs.csv (the row's bytes with its newline).
+fn row_sum(row: &[u8]) -> String {
+    format!("{:016x}\n", xxhash_rust::xxh3::xxh3_64(row))
+}
+
+/// The checksum file that goes with a runs.csv.
+fn sums_path(runs_csv: &Path) -> PathBuf {
+    runs_csv.with_extension("csv.xxh3")
 }
 
 fn csv_row(arm: &str, run: u64, seed: u64, values: &[V]) -> String {
@@ -408,17 +496,108 @@ fn header(outcomes: &[(String, OutcomeKind)]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// A file written under a temporary name and renamed into place by [`TmpFile::commit`];
+/// dropped before that (on any error), the temporary file is removed.
+struct TmpFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl TmpFile {
+    fn create(path: &Path) -> Result<TmpFile, BatchError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|e| input(format!("cannot create {}: {e}", tmp.display())))?;
+        Ok(TmpFile { tmp, path: path.to_path_buf(), file: Some(BufWriter::new(file)) })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), BatchError> {
+        let (tmp, path) = (&self.tmp, &self.path);
+        match self.file.as_mut() {
+            Some(f) => f
+                .write_all(bytes)
+                .map_err(|e| input(format!("cannot write {} (as {}): {e}", path.display(), tmp.display()))),
+            None => Ok(()),
+        }
+    }
+
+    /// Copies `len` bytes of `from` (a file at `name`), starting at `start`.
+    fn copy_from(&mut self, from: &Path, start: u64, len: u64) -> Result<(), BatchError> {
+        let mut f = File::open(from).map_err(|e| input(format!("cannot read {}: {e}", from.display())))?;
+        f.seek(SeekFrom::Start(start)).map_err(|e| input(format!("cannot read {}: {e}", from.display())))?;
+        let Some(w) = self.file.as_mut() else { return Ok(()) };
+        let copied = std::io::copy(&mut f.take(len), w)
+            .map_err(|e| input(format!("cannot copy {} into {}: {e}", from.display(), self.path.display())))?;
+        if copied != len {
+            return Err(input(format!("{} changed while it was being merged", from.display())));
+        }
+        Ok(())
+    }
+
+    fn commit(mut self) -> Result<(), BatchError> {
+        let Some(w) = self.file.take() else { return Ok(()) };
+        let path = &self.path;
+        let fail = |e: std::io::Error| input(format!("cannot write {}: {e}", path.display()));
+        let f = w.into_inner().map_err(|e| fail(e.into_error()))?;
+        f.sync_all().map_err(fail)?;
+        drop(f);
+        if let Err(e) = fs::rename(&self.tmp, path) {
+            let _ = fs::remove_file(&self.tmp);
+            return Err(fail(e));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TmpFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 fn write_json(path: &Path, v: &Value) -> Result<(), BatchError> {
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(v).map_err(|e| BatchError::Internal(e.to_string()))? + "\n";
-    fs::write(&tmp, text)
-        .and_then(|_| fs::rename(&tmp, path))
-        .map_err(|e| input(format!("cannot write {}: {e}", path.display())))
+    let mut f = TmpFile::create(path)?;
+    f.write(text.as_bytes())?;
+    f.commit()
 }
 
 fn read_json(path: &Path) -> Result<Value, BatchError> {
-    let text = fs::read_to_string(path).map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
+    let fail = |e: std::io::Error| input(format!("cannot read {}: {e}", path.display()));
+    let file = File::open(path).map_err(fail)?;
+    let mut text = String::new();
+    file.take(MAX_JSON_BYTES + 1).read_to_string(&mut text).map_err(fail)?;
+    if text.len() as u64 > MAX_JSON_BYTES {
+        return Err(input(format!("{} is larger than {} MiB", path.display(), MAX_JSON_BYTES >> 20)));
+    }
     serde_json::from_str(&text).map_err(|e| input(format!("{} is not valid JSON: {e}", path.display())))
+}
+
+/// The open output of a batch: runs.csv (locked while the batch runs) and its checksums.
+struct Out {
+    rows: File,
+    rows_path: PathBuf,
+    sums: File,
+    sums_path: PathBuf,
+    next: u64,
+}
+
+/// Takes the lock on runs.csv that keeps two processes from writing one batch.
+fn lock(f: &File, dir: &Path) -> Result<(), BatchError> {
+    match f.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(input(format!(
+            "another tianxia process is writing the batch in {}: wait for it to finish, or choose another --out",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(input(format!("cannot lock {}: {e}", dir.join("runs.csv").display())))
+        }
+    }
 }
 
 /// Opens `dir` for a batch: creates the files, or (resuming) checks them, truncates an
@@ -432,23 +611,36 @@ fn open_out(
     range: Range<u64>,
     resume: bool,
     agg: &mut Aggregator,
-) -> Result<(File, u64), BatchError> {
-    let runs_csv = dir.join("runs.csv");
+) -> Result<Out, BatchError> {
+    let rows_path = dir.join("runs.csv");
+    let sums_path = sums_path(&rows_path);
     let batch_json = dir.join("batch.json");
-    if !resume {
-        if runs_csv.exists() {
-            return Err(input(format!(
-                "{} already holds a batch: add --resume to continue it, or choose another --out",
-                dir.display()
-            )));
+    let already = || {
+        input(format!("{} already holds a batch: add --resume to continue it, or choose another --out", dir.display()))
+    };
+    if !resume || !rows_path.exists() {
+        if rows_path.exists() || batch_json.exists() {
+            return Err(already());
         }
         fs::create_dir_all(dir).map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
+        let mut rows = match OpenOptions::new().write(true).create_new(true).open(&rows_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(already()),
+            Err(e) => return Err(input(format!("cannot create {}: {e}", rows_path.display()))),
+        };
+        lock(&rows, dir)?;
         write_json(&batch_json, ident)?;
-        let mut f = File::create(&runs_csv).map_err(|e| input(format!("cannot create {}: {e}", runs_csv.display())))?;
-        f.write_all(header(outcomes).as_bytes())
-            .map_err(|e| input(format!("cannot write {}: {e}", runs_csv.display())))?;
-        return Ok((f, range.start));
+        write_flush(&mut rows, header(outcomes).as_bytes(), &rows_path)?;
+        let sums =
+            File::create(&sums_path).map_err(|e| input(format!("cannot create {}: {e}", sums_path.display())))?;
+        return Ok(Out { rows, rows_path, sums, sums_path, next: range.start });
     }
+    let mut rows = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&rows_path)
+        .map_err(|e| input(format!("cannot open {}: {e}", rows_path.display())))?;
+    lock(&rows, dir)?;
     let before = read_json(&batch_json)?;
     if &before != ident {
         return Err(input(format!(
@@ -456,33 +648,74 @@ fn open_out(
             dir.display()
         )));
     }
-    let (good_bytes, runs_done) =
-        scan_rows(&runs_csv, outcomes, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
-    let mut f = OpenOptions::new()
+    let scan = scan_rows(&rows_path, outcomes, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
+    let trunc = |f: &File, len: u64, path: &Path| {
+        f.set_len(len).map_err(|e| input(format!("cannot truncate {}: {e}", path.display())))
+    };
+    trunc(&rows, scan.bytes, &rows_path)?;
+    rows.seek(SeekFrom::End(0)).map_err(|e| input(format!("cannot write {}: {e}", rows_path.display())))?;
+    let mut sums = OpenOptions::new()
         .write(true)
-        .open(&runs_csv)
-        .map_err(|e| input(format!("cannot open {}: {e}", runs_csv.display())))?;
-    f.set_len(good_bytes).map_err(|e| input(format!("cannot truncate {}: {e}", runs_csv.display())))?;
-    f.seek(SeekFrom::End(0)).map_err(|e| input(e.to_string()))?;
-    Ok((f, range.start + runs_done))
+        .create(true)
+        .truncate(false)
+        .open(&sums_path)
+        .map_err(|e| input(format!("cannot open {}: {e}", sums_path.display())))?;
+    trunc(&sums, scan.rows * SUM_LEN, &sums_path)?;
+    sums.seek(SeekFrom::End(0)).map_err(|e| input(format!("cannot write {}: {e}", sums_path.display())))?;
+    Ok(Out { rows, rows_path, sums, sums_path, next: range.start + scan.runs })
 }
 
-/// Reads runs.csv, checking the header and the order of rows, and feeds every complete
-/// run (all arms present) to `each`. Returns the byte length of the complete part and
-/// how many runs it holds. Anything after the last complete run (a cut line, a run with
-/// only some arms) is ignored: a crash can leave exactly that.
+/// What [`scan_rows`] found: the complete, checked part of a runs.csv.
+struct Scan {
+    /// Byte length of the header and the complete runs.
+    bytes: u64,
+    /// Complete runs.
+    runs: u64,
+    /// Rows of those runs (runs × arms).
+    rows: u64,
+}
+
+/// Reads runs.csv, checking the header, the order of rows and each row against its
+/// checksum in runs.csv.xxh3, and feeds every complete run (all arms present) to `each`.
+/// Anything after the last complete run (a cut line, a run with only some arms, rows
+/// whose checksum was not written yet) is ignored: a crash can leave exactly that. A row
+/// that does not match its checksum was changed after the batch wrote it: an error.
 fn scan_rows(
     path: &Path,
     outcomes: &[(String, OutcomeKind)],
     arms: usize,
     first_run: u64,
     each: &mut dyn FnMut(&[Vec<V>]),
-) -> Result<(u64, u64), BatchError> {
-    let file = File::open(path).map_err(|e| input(format!("cannot read {}: {e}", path.display())))?;
+) -> Result<Scan, BatchError> {
+    let sums_path = sums_path(path);
+    let read_err = |p: &Path, e: std::io::Error| input(format!("cannot read {}: {e}", p.display()));
+    let file = File::open(path).map_err(|e| read_err(path, e))?;
     let mut reader = BufReader::new(file);
+    let mut sums = match File::open(&sums_path) {
+        Ok(f) => Some(BufReader::new(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(read_err(&sums_path, e)),
+    };
     let mut line = String::new();
-    let mut pos = 0u64;
-    let n = reader.read_line(&mut line).map_err(|e| input(e.to_string()))?;
+    let mut line_no = 1u64;
+    let read_line = |reader: &mut BufReader<File>, line: &mut String, line_no: u64| -> Result<usize, BatchError> {
+        line.clear();
+        let n = reader.by_ref().take(MAX_LINE_BYTES).read_line(line).map_err(|e| {
+            input(format!(
+                "cannot read {}: line {line_no}: {e} (the file is damaged: start the batch again in a new folder)",
+                path.display()
+            ))
+        })?;
+        if n as u64 == MAX_LINE_BYTES && !line.ends_with('\n') {
+            return Err(input(format!(
+                "{}: line {line_no} is longer than {} MiB",
+                path.display(),
+                MAX_LINE_BYTES >> 20
+            )));
+        }
+        Ok(n)
+    };
+    let n = read_line(&mut reader, &mut line, line_no)?;
     if line != header(outcomes) {
         return Err(input(format!(
             "{} does not start with the expected header: {}",
@@ -490,20 +723,43 @@ fn scan_rows(
             header(outcomes).trim()
         )));
     }
-    pos += n as u64;
-    let mut good = pos;
-    let mut runs = 0u64;
+    let mut pos = n as u64;
+    let mut scan = Scan { bytes: pos, runs: 0, rows: 0 };
     let mut group: Vec<Vec<V>> = Vec::new();
+    let mut sum = String::new();
     loop {
-        line.clear();
-        let n = reader.read_line(&mut line).map_err(|e| input(e.to_string()))?;
+        line_no += 1;
+        let n = read_line(&mut reader, &mut line, line_no)?;
         if n == 0 || !line.ends_with('\n') {
             break;
+        }
+        // The row's checksum; a row without one is a tail that a crash left behind.
+        sum.clear();
+        let got = match sums.as_mut() {
+            Some(s) => s.by_ref().take(SUM_LEN).read_line(&mut sum).map_err(|e| read_err(&sums_path, e))?,
+            None => 0,
+        };
+        if got as u64 != SUM_LEN || !sum.ends_with('\n') {
+            if sums.is_none() && line_no == 2 {
+                return Err(input(format!(
+                    "{} is missing, so the rows of {} cannot be checked: start the batch again in a new folder",
+                    sums_path.display(),
+                    path.display()
+                )));
+            }
+            break;
+        }
+        let expected_run = first_run + scan.runs;
+        if sum != row_sum(line.as_bytes()) {
+            return Err(input(format!(
+                "{}: line {line_no} (a row of run {expected_run}) does not match its checksum in {}: the file was changed after the batch wrote it; restore it, or start the batch again in a new folder",
+                path.display(),
+                sums_path.display()
+            )));
         }
         pos += n as u64;
         let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
         let Some(Ok(rec)) = r.records().next() else { break };
-        let expected_run = first_run + runs;
         let ok =
             rec.len() == 3 + outcomes.len() && rec.get(1).and_then(|x| x.parse::<u64>().ok()) == Some(expected_run);
         let values: Option<Vec<V>> = if ok {
@@ -523,19 +779,36 @@ fn scan_rows(
         if group.len() == arms {
             each(&group);
             group.clear();
-            runs += 1;
-            good = pos;
+            scan.runs += 1;
+            scan.rows += arms as u64;
+            scan.bytes = pos;
         }
     }
-    Ok((good, runs))
+    Ok(scan)
 }
 
 /// Combines shard directories into `out`: exactly the runs.csv and summary.json the
 /// unsharded batch would have written. Refuses shards of different batches, overlapping
-/// shards, missing shards and unfinished shards.
+/// shards, missing shards, unfinished shards and edited rows, and never writes into a
+/// folder that holds a batch (in particular, one of the shards).
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     if dirs.is_empty() {
         return Err(input("merge needs at least one shard directory"));
+    }
+    let out_real = fs::canonicalize(out).ok();
+    for d in dirs {
+        if out_real.is_some() && fs::canonicalize(d).ok() == out_real {
+            return Err(input(format!(
+                "--out {} is one of the shard folders: merging into it would overwrite that shard; choose another folder",
+                out.display()
+            )));
+        }
+    }
+    if ["runs.csv", "batch.json", "summary.json"].iter().any(|f| out.join(f).exists()) {
+        return Err(input(format!(
+            "{} already holds a batch: choose another --out (merge never overwrites a batch)",
+            out.display()
+        )));
     }
     let mut shards = Vec::new();
     for d in dirs {
@@ -544,6 +817,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
         else {
             return Err(input(format!("{} is not a shard (its batch.json has no \"shard\")", d.display())));
         };
+        let runs = ident["runs_per_arm"].as_u64().unwrap_or(0);
+        check_shard(k, n, runs).map_err(|e| input(format!("{}: its batch.json says {e}", d.display())))?;
         shards.push((k, n, d.clone(), ident));
     }
     let strip = |v: &Value| {
@@ -583,10 +858,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
             )));
         }
     }
-    let have: Vec<u64> = shards.iter().map(|s| s.0).collect();
-    let missing: Vec<String> = (0..n).filter(|k| !have.contains(k)).map(|k| format!("{k}/{n}")).collect();
+    // n is at most MAX_SHARDS (checked above), so this list is short enough to build.
+    let missing: Vec<u64> = (0..n).filter(|k| shards.binary_search_by_key(k, |s| s.0).is_err()).collect();
     if !missing.is_empty() {
-        return Err(input(format!("shards missing: {}", missing.join(", "))));
+        let mut shown: Vec<String> = missing.iter().take(20).map(|k| format!("{k}/{n}")).collect();
+        if missing.len() > 20 {
+            shown.push(format!("and {} more", missing.len() - 20));
+        }
+        return Err(input(format!("shards missing: {}", shown.join(", "))));
     }
 
     let outcomes: Vec<(String, OutcomeKind)> = base["outcomes"]
@@ -611,30 +890,34 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
         .iter()
         .filter_map(|a| a["name"].as_str().map(String::from))
         .collect();
+    if arm_names.is_empty() {
+        return Err(input(format!("{}: its batch.json names no arms", shards[0].2.display())));
+    }
     let runs = base["runs_per_arm"].as_u64().unwrap_or(0);
     let mut agg = Aggregator::new(arm_names.len(), outcomes.clone());
     fs::create_dir_all(out).map_err(|e| input(format!("cannot create {}: {e}", out.display())))?;
-    let mut w = File::create(out.join("runs.csv")).map_err(|e| input(format!("cannot create runs.csv: {e}")))?;
-    w.write_all(header(&outcomes).as_bytes()).map_err(|e| input(e.to_string()))?;
+    let rows_path = out.join("runs.csv");
+    let mut rows = TmpFile::create(&rows_path)?;
+    let mut sums = TmpFile::create(&sums_path(&rows_path))?;
+    rows.write(header(&outcomes).as_bytes())?;
+    let head = header(&outcomes).len() as u64;
     for (k, _, d, _) in &shards {
         let range = shard_range(runs, Some((*k, n)));
         let path = d.join("runs.csv");
-        let (bytes, done) =
-            scan_rows(&path, &outcomes, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
-        if done != range.end - range.start {
+        let scan = scan_rows(&path, &outcomes, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
+        if scan.runs != range.end - range.start {
             return Err(input(format!(
-                "shard {k}/{n} in {} is unfinished: {done} of {} runs (finish it with --resume)",
+                "shard {k}/{n} in {} is unfinished: {} of {} runs (finish it with --resume)",
                 d.display(),
+                scan.runs,
                 range.end - range.start
             )));
         }
-        let mut f = File::open(&path).map_err(|e| input(e.to_string()))?;
-        let mut body = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut body).map_err(|e| input(e.to_string()))?;
-        let start = header(&outcomes).len();
-        w.write_all(&body[start..bytes as usize]).map_err(|e| input(e.to_string()))?;
+        rows.copy_from(&path, head, scan.bytes - head)?;
+        sums.copy_from(&sums_path(&path), 0, scan.rows * SUM_LEN)?;
     }
-    w.flush().map_err(|e| input(e.to_string()))?;
+    rows.commit()?;
+    sums.commit()?;
     write_json(&out.join("batch.json"), &base)?;
     let summary = agg.summary(&base, runs);
     write_json(&out.join("summary.json"), &summary)?;

@@ -12,6 +12,9 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: Vec<(String, Arc<str>)>,
+    /// (address of the text, its length, its id), sorted by address, so that `locate` is
+    /// a binary search however many overrides added sources.
+    by_addr: Vec<(usize, usize, SourceId)>,
 }
 
 /// An index into [`Sources`].
@@ -20,8 +23,13 @@ pub type SourceId = usize;
 impl Sources {
     /// Adds a text; returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
-        self.files.push((name.into(), text.into()));
-        self.files.len() - 1
+        let text: Arc<str> = text.into();
+        let id = self.files.len();
+        let key = (text.as_ptr() as usize, text.len(), id);
+        let at = self.by_addr.partition_point(|x| *x < key);
+        self.by_addr.insert(at, key);
+        self.files.push((name.into(), text));
+        id
     }
 
     /// The name and text of a source.
@@ -32,9 +40,11 @@ impl Sources {
 
     /// The source whose text contains the address `addr`, and the offset in it.
     pub fn locate(&self, addr: usize, len: usize) -> Option<(SourceId, Range<usize>)> {
-        self.files.iter().enumerate().find_map(|(i, (_, t))| {
-            let start = t.as_ptr() as usize;
-            (addr >= start && addr + len <= start + t.len()).then(|| (i, addr - start..addr - start + len))
+        // Texts do not overlap in memory (empty ones may share an address): the one that
+        // holds `addr` starts at or before it, and is among the last few that do.
+        let after = self.by_addr.partition_point(|&(start, _, _)| start <= addr);
+        self.by_addr[..after].iter().rev().take(8).find_map(|&(start, tlen, i)| {
+            (addr >= start && addr.saturating_add(len) <= start + tlen).then(|| (i, addr - start..addr - start + len))
         })
     }
 
@@ -171,8 +181,15 @@ impl LoadError {
 
     /// miette diagnostics, one per problem, for rich rendering.
     pub fn diagnostics(&self) -> Vec<ProblemReport> {
+        self.diagnostics_up_to(usize::MAX)
+    }
+
+    /// The diagnostics of the first `n` problems (each carries a copy of its source text,
+    /// so a terminal shows a bounded number of them).
+    pub fn diagnostics_up_to(&self, n: usize) -> Vec<ProblemReport> {
         self.problems
             .iter()
+            .take(n)
             .map(|p| {
                 let (src, span, at) = match &p.location {
                     Some(l) => {
@@ -241,12 +258,50 @@ impl Diagnostic for ProblemReport {
     }
 }
 
-/// The closest of `candidates` to `name`, if any is close enough to suggest.
+/// Longest id, in bytes, explicit or derived (`from-to`, `faction-kind-target`).
+pub const MAX_ID_BYTES: usize = 128;
+
+/// The closest of `candidates` to `name`, if any is close enough to suggest. Bounded: a
+/// name longer than [`MAX_ID_BYTES`] gets no suggestion, and candidates whose length
+/// differs a lot from the name's are not compared, so this stays fast on any input.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    if name.len() > MAX_ID_BYTES {
+        return None;
+    }
+    let slack = (name.len() / 2).max(3);
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_ID_BYTES && c.len().abs_diff(name.len()) <= slack)
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(s, _)| *s > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())
+}
+
+/// A name as a message shows it: cut after 64 characters, so that a huge name does not
+/// flood the terminal.
+pub fn shown(name: &str) -> String {
+    match name.char_indices().nth(64) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &name[..cut], name.len()),
+        None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_finds_the_source_of_any_slice_among_many() {
+        let mut s = Sources::default();
+        let ids: Vec<SourceId> = (0..500).map(|i| s.add(format!("s{i}"), format!("text number {i}"))).collect();
+        for &id in ids.iter().rev().step_by(7) {
+            let text = s.get(id).1.clone();
+            let slice = &text[5..11];
+            assert_eq!(s.locate(slice.as_ptr() as usize, slice.len()), Some((id, 5..11)));
+        }
+        assert_eq!(s.locate(0, 0), None, "a synthetic value has no source");
+        let outside = String::from("not in any source");
+        assert_eq!(s.locate(outside.as_ptr() as usize, outside.len()), None);
+    }
 }

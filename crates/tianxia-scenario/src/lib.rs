@@ -204,17 +204,56 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, LoadError> {
 /// Loads a scenario from text (`name` is shown in errors).
 pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Result<Scenario, LoadError> {
     let mut sources = Sources::default();
+    if text.len() > MAX_FILE_BYTES {
+        let p = Problem::new(Code::Io, format!("cannot read {name}: {}", too_large()), None);
+        return Err(LoadError { problems: vec![p], sources });
+    }
     let id = sources.add(name, text.to_string());
     load_source(sources, id, opts)
 }
 
+/// Largest scenario, mod or manifest file read (and largest text `load_str` takes).
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// Reads a text file through a capped reader, so that a huge file or a device such as
+/// /dev/zero fails fast instead of being read whole.
 fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    if bytes.len() > 64 << 20 {
-        return Err(format!("the file is {} MiB; scenario files are limited to 64 MiB", bytes.len() >> 20));
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large());
     }
     String::from_utf8(bytes)
         .map_err(|e| format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+}
+
+fn too_large() -> String {
+    format!("the file is larger than {} MiB, the limit for scenario files", MAX_FILE_BYTES >> 20)
+}
+
+/// Where a file that a mod names really is, if it is a regular file inside the mod's
+/// folder once every symlink is resolved; the reason otherwise. Nothing of the file is
+/// read, so a refusal never shows its content.
+fn inside_mod(dir: &Path, name: &str) -> Result<PathBuf, (Code, String)> {
+    let path = dir.join(name);
+    let io = |e: std::io::Error| (Code::Io, format!("cannot read {}: {e}", path.display()));
+    let root = std::fs::canonicalize(dir).map_err(io)?;
+    let real = std::fs::canonicalize(&path).map_err(io)?;
+    if !real.starts_with(&root) || real == root {
+        return Err((
+            Code::BadMod,
+            format!(
+                "`{name}` is outside the mod's folder {}: a mod may only read files inside its own folder (no `..`, no absolute path, no symlink leading out)",
+                dir.display()
+            ),
+        ));
+    }
+    if !real.is_file() {
+        return Err((Code::BadMod, format!("`{name}` in the mod folder {} is not a regular file", dir.display())));
+    }
+    Ok(path)
 }
 
 fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<Scenario, LoadError> {
@@ -250,7 +289,17 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
             continue;
         }
         for f in &m.files {
-            let path = dir.join(&f.value);
+            let path = match inside_mod(dir, &f.value) {
+                Ok(p) => p,
+                Err((code, e)) => {
+                    let at = doc::loc(&sources, f);
+                    problems.push(
+                        Problem::new(code, format!("mod `{}`: {e}", m.id.value), at)
+                            .help("list files relative to the mod's folder, e.g. files: [\"changes.ron\"]"),
+                    );
+                    continue;
+                }
+            };
             match read(&path) {
                 Ok(text) => {
                     hasher.update(text.as_bytes());
@@ -285,7 +334,9 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
                     },
                     |m| format!("did you mean `{m}`?"),
                 );
-                problems.push(Problem::new(Code::BadOverride, format!("unknown variant `{v}`"), None).help(hint));
+                problems.push(
+                    Problem::new(Code::BadOverride, format!("unknown variant `{}`", error::shown(v)), None).help(hint),
+                );
             }
         }
     }
@@ -306,13 +357,16 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
             ),
         }
     }
-    if !problems.is_empty() {
-        return fail(problems, sources);
-    }
-
+    // Resolve even when a layer failed, so that every other problem shows too.
     let resolved = match resolve::resolve(&doc, &sources) {
-        Ok(r) => r,
-        Err(p) => return fail(p, sources),
+        Ok(r) if problems.is_empty() => r,
+        Ok(_) => return fail(problems, sources),
+        Err(p) => {
+            let mut p = p;
+            doc.blame(&mut p);
+            problems.extend(p);
+            return fail(problems, sources);
+        }
     };
     Ok(Scenario {
         id: doc.settings.id.value.clone(),
@@ -331,8 +385,10 @@ fn load_source(mut sources: Sources, base: usize, opts: &LoadOptions) -> Result<
 
 fn read_manifest(sources: &mut Sources, dir: &Path) -> Result<(PathBuf, raw::Manifest), Problem> {
     let path = dir.join("mod.ron");
-    let text = read(&path).map_err(|e| {
-        Problem::new(Code::BadMod, format!("cannot read {}: {e}", path.display()), None)
+    let text = inside_mod(dir, "mod.ron")
+        .and_then(|p| read(&p).map_err(|e| (Code::BadMod, format!("cannot read {}: {e}", path.display()))))
+        .map_err(|(_, e)| {
+        Problem::new(Code::BadMod, e, None)
             .help("a mod is a folder with a mod.ron manifest: (id: \"...\", name: \"...\", version: \"1.0\", load_order: 0, files: [\"changes.ron\"])")
     })?;
     let id = sources.add(path.display().to_string(), text);

@@ -106,6 +106,9 @@ fn ident(b: &[u8], i: usize) -> (&str, usize) {
 
 /// Skips whitespace and comments.
 pub fn skip_trivia(b: &[u8], mut i: usize) -> usize {
+    if i > b.len() {
+        return b.len();
+    }
     loop {
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
@@ -178,6 +181,33 @@ fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
                 i += 1;
             }
             b',' if depth == 0 => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The first string literal (`"..."`, outside comments) longer than `max` bytes, as the
+/// byte range of its text; a string that never ends counts up to the end of `b`.
+pub fn long_string(b: &[u8], max: usize) -> Option<Range<usize>> {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let end = string_end(b, i).unwrap_or(b.len()).min(b.len());
+                if end - i > max + 2 {
+                    return Some(i..end);
+                }
+                i = end.max(i + 1);
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') || b.get(i + 1) == Some(&b'*') => i = skip_trivia(b, i).max(i + 1),
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
             _ => i += 1,
         }
     }

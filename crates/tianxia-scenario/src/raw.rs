@@ -464,7 +464,7 @@ pub struct Access {
     #[serde(default)]
     pub until: Option<Sp<String>>,
     #[serde(default)]
-    pub days: Option<f64>,
+    pub days: Option<Sp<f64>>,
     #[serde(default)]
     pub grain: bool,
     #[serde(default)]
@@ -489,19 +489,19 @@ pub struct Objective {
     pub faction: Sp<String>,
     pub kind: ObjectiveKind,
     #[serde(default = "one_f")]
-    pub priority: f64,
+    pub priority: Sp<f64>,
     #[serde(default)]
     pub armies: Vec<Sp<String>>,
 }
 
-fn one_f() -> f64 {
-    1.0
+fn one_f() -> Sp<f64> {
+    Sp::synthetic(1.0)
 }
 
 #[derive(Deserialize, Debug, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantity {
-    Value(f64),
+    Value(Sp<f64>),
     ArmyMen(Sp<String>),
     ArmyMenShare(Sp<String>),
     FactionMen {
@@ -562,8 +562,8 @@ pub enum Condition {
         region: Sp<String>,
         weather: Weather,
     },
-    Above(Quantity, f64),
-    Below(Quantity, f64),
+    Above(Quantity, Sp<f64>),
+    Below(Quantity, Sp<f64>),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -576,25 +576,25 @@ pub enum Effect {
     Reinforce {
         army: Sp<String>,
         #[serde(default)]
-        cavalry: f64,
+        cavalry: Sp<f64>,
         #[serde(default)]
-        infantry: f64,
+        infantry: Sp<f64>,
         #[serde(default)]
-        siege: f64,
+        siege: Sp<f64>,
         #[serde(default)]
-        horses: Option<f64>,
+        horses: Option<Sp<f64>>,
     },
     SetWeather {
         region: Sp<String>,
         weather: Weather,
-        days: f64,
+        days: Sp<f64>,
     },
     SetRelation {
         a: Sp<String>,
         b: Sp<String>,
         state: RelationKind,
         #[serde(default)]
-        truce_days: f64,
+        truce_days: Sp<f64>,
     },
     DeclareWar {
         a: Sp<String>,
@@ -608,7 +608,7 @@ pub enum Effect {
         #[serde(default)]
         routes: Vec<Sp<String>>,
         #[serde(default)]
-        days: Option<f64>,
+        days: Option<Sp<f64>>,
         #[serde(default)]
         grain: bool,
         #[serde(default)]
@@ -636,7 +636,7 @@ pub enum Effect {
     },
     SetParam {
         name: Sp<String>,
-        value: f64,
+        value: Sp<f64>,
     },
     SetFlag(String),
     ClearFlag(String),
@@ -646,7 +646,7 @@ pub enum Effect {
     },
     AddCounter {
         name: String,
-        value: f64,
+        value: Sp<f64>,
     },
     SetOrders {
         army: Sp<String>,
@@ -657,7 +657,7 @@ pub enum Effect {
         #[serde(default)]
         trespass: Option<Response>,
         #[serde(default)]
-        grant_access_chance: Option<f64>,
+        grant_access_chance: Option<Sp<f64>>,
     },
     SetController {
         province: Sp<String>,
@@ -667,20 +667,20 @@ pub enum Effect {
         payer: Sp<String>,
         payee: Sp<String>,
         #[serde(default)]
-        silver: f64,
+        silver: Sp<f64>,
         #[serde(default)]
-        silk: f64,
+        silk: Sp<f64>,
     },
     AddObjective(Objective),
     ClearObjectives(Sp<String>),
     AdjustFaction {
         faction: Sp<String>,
         #[serde(default)]
-        treasury: f64,
+        treasury: Sp<f64>,
         #[serde(default)]
-        grain: f64,
+        grain: Sp<f64>,
         #[serde(default)]
-        manpower: f64,
+        manpower: Sp<f64>,
     },
     EndRun(String),
 }

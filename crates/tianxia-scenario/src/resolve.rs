@@ -2,7 +2,7 @@
 //! check every reference and range, and turn uncertain numbers into sampling slots.
 
 use crate::doc::{Doc, Entry, loc, ron_problem};
-use crate::error::{Code, Location, Problem, Sources, did_you_mean};
+use crate::error::{Code, Location, MAX_ID_BYTES, Problem, Sources, did_you_mean, shown};
 use crate::raw::{self, Dist, N, Num, Sp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -54,13 +54,26 @@ pub struct Resolved {
 
 /// Largest number of men, horses, people or shi accepted anywhere.
 const HUGE: f64 = 1e9;
+/// Latest year a date may have (the earliest is year 1).
+pub const MAX_YEAR: i64 = 9999;
+/// Longest term in days anywhere in a scenario: 100 years.
+pub const MAX_DAYS: f64 = 36_525.0;
+/// Largest magnitude of a threshold, a quantity's value or a counter step.
+const HUGE_ANY: f64 = 1e15;
+/// Largest magnitude of an objective's priority.
+const MAX_PRIORITY: f64 = 1e6;
 
 struct R<'s> {
     sources: &'s Sources,
     problems: Vec<Problem>,
     ids: BTreeMap<&'static str, BTreeMap<String, u32>>,
     slots: Vec<Slot>,
+    /// Unknown ids met so far.
+    suggested: usize,
 }
+
+/// Unknown ids that get a "did you mean" (the rest get the list of known ids).
+const MAX_SUGGESTIONS: usize = 200;
 
 fn singular(section: &str) -> &str {
     match section {
@@ -91,7 +104,18 @@ impl<'s> R<'s> {
         if let Some(i) = table.get(&sp.value) {
             return Some(*i);
         }
-        let hint = did_you_mean(&sp.value, table.keys().map(String::as_str))
+        if sp.value.len() > MAX_ID_BYTES {
+            let at = self.loc(sp);
+            let msg =
+                format!("the {} id `{}` is longer than {MAX_ID_BYTES} bytes", singular(section), shown(&sp.value));
+            self.problem(Code::OutOfRange, msg, at, Some("ids are short snake_case names".into()));
+            return None;
+        }
+        // Suggestions cost a comparison with every id: only for the first few unknown ids.
+        self.suggested += 1;
+        let hint = (self.suggested <= MAX_SUGGESTIONS)
+            .then(|| did_you_mean(&sp.value, table.keys().map(String::as_str)))
+            .flatten()
             .map(|m| format!("did you mean `{m}`?"))
             .or_else(|| {
                 let all: Vec<&str> = table.keys().map(String::as_str).take(12).collect();
@@ -125,6 +149,16 @@ impl<'s> R<'s> {
     fn date(&mut self, sp: &Sp<String>) -> Option<Date> {
         let parsed = sp.value.split('-').map(|p| p.parse::<i64>().ok()).collect::<Option<Vec<i64>>>();
         let d = match parsed.as_deref() {
+            Some([y, ..]) if !(1..=MAX_YEAR).contains(y) => {
+                let at = self.loc(sp);
+                self.problem(
+                    Code::BadDate,
+                    format!("`{}`: the year {y} is out of range", sp.value),
+                    at,
+                    Some(format!("years go from 1 to {MAX_YEAR}")),
+                );
+                return None;
+            }
             Some([y, m, d]) if (1..=12).contains(m) && (1..=31).contains(d) => Date::new(*y as i32, *m as u8, *d as u8),
             _ => None,
         };
@@ -144,13 +178,30 @@ impl<'s> R<'s> {
         if x.is_finite() && x >= min && x <= max {
             return true;
         }
-        let msg = if x < min && min == 0.0 {
-            format!("{what} cannot be negative (got {x})")
+        let got = if x.is_finite() && x.abs() >= 1e15 { format!("{x:e}") } else { format!("{x}") };
+        let msg = if !x.is_finite() {
+            format!("{what} must be a finite number between {min} and {max} (got {got})")
+        } else if x < min && min == 0.0 {
+            format!("{what} cannot be negative (got {got})")
         } else {
-            format!("{what} must be between {min} and {max} (got {x})")
+            format!("{what} must be between {min} and {max} (got {got})")
         };
         self.problem(Code::OutOfRange, msg, at, None);
         false
+    }
+
+    /// A plain number: checks its range; returns it.
+    fn fixed(&mut self, what: &str, sp: &Sp<f64>, min: f64, max: f64) -> f64 {
+        let at = self.loc(sp);
+        self.range(what, sp.value, min, max, at);
+        sp.value
+    }
+
+    /// A term in days: finite, not negative, at most [`MAX_DAYS`].
+    /// Returns it clamped into range, so that date arithmetic on it cannot overflow even
+    /// before the problem stops the load.
+    fn days(&mut self, what: &str, sp: &Sp<f64>) -> f64 {
+        self.fixed(what, sp, 0.0, MAX_DAYS).clamp(0.0, MAX_DAYS)
     }
 
     /// A number field: checks its range and, for a distribution, registers a slot.
@@ -181,15 +232,28 @@ impl<'s> R<'s> {
                         let hi = cs.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max);
                         let w: f64 = cs.iter().map(|c| c.1).sum();
                         let centre = if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { lo };
-                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0)
+                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0 && w.is_finite())
                     }
                 };
-                if !ok {
+                let numbers: Vec<f64> = match d {
+                    Dist::Uniform(a, b) => vec![*a, *b],
+                    Dist::Triangular(a, m, b) => vec![*a, *m, *b],
+                    Dist::Normal { mean, sd, min, max } => vec![*mean, *sd, *min, *max],
+                    Dist::Choice(cs) => cs.iter().flat_map(|c| [c.0, c.1]).collect(),
+                };
+                if let Some(x) = numbers.iter().find(|x| !x.is_finite()) {
+                    self.problem(
+                        Code::OutOfRange,
+                        format!("{path}: the distribution holds {x}, which is not a finite number"),
+                        at.clone(),
+                        Some("every number of a distribution must be finite (no NaN or inf)".into()),
+                    );
+                } else if !ok {
                     self.problem(
                         Code::OutOfRange,
                         format!("{path}: the distribution is malformed"),
                         at.clone(),
-                        Some("uniform(low, high) needs low <= high; triangular(min, mode, max) needs min <= mode <= max; normal needs sd >= 0 and min <= mean <= max; choice needs weights >= 0 that sum above 0".into()),
+                        Some("uniform(low, high) needs low <= high; triangular(min, mode, max) needs min <= mode <= max; normal needs sd >= 0 and min <= mean <= max; choice needs weights >= 0 whose (finite) sum is above 0".into()),
                     );
                 } else if self.range(&format!("{path} (lowest value)"), lo, min, max, at.clone()) {
                     self.range(&format!("{path} (highest value)"), hi, min, max, at);
@@ -198,6 +262,16 @@ impl<'s> R<'s> {
                 centre
             }
         }
+    }
+}
+
+/// The highest value a number field can take.
+fn highest(n: &N) -> f64 {
+    match &n.value {
+        Num::Fixed(x) => *x,
+        Num::Dist(Dist::Uniform(_, b) | Dist::Triangular(_, _, b)) => *b,
+        Num::Dist(Dist::Normal { max, .. }) => *max,
+        Num::Dist(Dist::Choice(cs)) => cs.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max),
     }
 }
 
@@ -214,7 +288,7 @@ fn parse_entry<T: for<'a> serde::Deserialize<'a>>(r: &mut R, section: &str, e: &
 
 /// Resolves a document.
 pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
-    let mut r = R { sources, problems: Vec::new(), ids: BTreeMap::new(), slots: Vec::new() };
+    let mut r = R { sources, problems: Vec::new(), ids: BTreeMap::new(), slots: Vec::new(), suggested: 0 };
     // Ids first, so that references may point forward.
     for (section, entries) in &doc.sections {
         let mut table = BTreeMap::new();
@@ -273,7 +347,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             let hint = did_you_mean(name, PARAM_DEFS.iter().map(|d| d.name)).map(|m| format!("did you mean `{m}`?"));
             r.problem(
                 Code::UnknownId,
-                format!("unknown parameter `{name}`"),
+                format!("unknown parameter `{}`", shown(name)),
                 at,
                 hint.or(Some("see the parameter table in docs/rules.md".into())),
             );
@@ -305,13 +379,16 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                         }
                     });
                     table[si][wi + 1] = v;
-                    sum += v;
+                    // The check takes each chance at its highest, so a distribution that can
+                    // push the total above 1 is refused too.
+                    sum += highest(n);
                 }
                 if sum > 1.0 + 1e-9 {
-                    let at = r.loc(&sw.rain);
-                    r.problem(Code::OutOfRange, format!("regions.{}.climate.{season}: the chances of rain, snow and blizzard add up to {sum}, more than 1", e.id), at, None);
+                    let entry_at = Location { source: e.source, span: e.range.start..e.range.start + 1 };
+                    let at = [&sw.rain, &sw.snow, &sw.blizzard].iter().find_map(|n| r.loc(n)).or(Some(entry_at));
+                    r.problem(Code::OutOfRange, format!("regions.{}.climate.{season}: the chances of rain, snow and blizzard can add up to {sum}, more than 1", e.id), at, Some("the check takes each chance at its highest value".into()));
                 }
-                table[si][0] = (1.0 - sum).max(0.0);
+                table[si][0] = (1.0 - table[si][1] - table[si][2] - table[si][3]).max(0.0);
             }
             Climate { chances: table }
         });
@@ -360,9 +437,13 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
 
     // Commanders.
     let mut commanders = Vec::new();
+    // The faction of each commander entry, by its index among the entries (None when the
+    // entry is broken or its faction unknown), so that armies check only real mismatches.
+    let mut commander_faction: Vec<Option<FactionId>> = vec![None; entries("commanders").len()];
     for (i, e) in entries("commanders").iter().enumerate() {
         let Some(x) = parse_entry::<raw::Commander>(&mut r, "commanders", e) else { continue };
-        let faction = r.faction(&x.faction).unwrap_or(FactionId(0));
+        commander_faction[i] = r.faction(&x.faction);
+        let faction = commander_faction[i].unwrap_or(FactionId(0));
         let skill =
             r.num(format!("commanders.{}.skill", e.id), &x.skill, 0.0, 1.0, move |w, v| w.commanders[i].skill = v);
         let rivals = x.rivals.iter().filter_map(|c| r.commander(c)).collect();
@@ -476,12 +557,16 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
     for (i, e) in entries("armies").iter().enumerate() {
         let Some(x) = parse_entry::<raw::Army>(&mut r, "armies", e) else { continue };
         let id = &e.id;
-        let faction = r.faction(&x.faction).unwrap_or(FactionId(0));
+        let known_faction = r.faction(&x.faction);
+        let faction = known_faction.unwrap_or(FactionId(0));
         let location = r.province(&x.at).unwrap_or(ProvinceId(0));
-        let cmds: Vec<CommanderId> = x.commanders.iter().filter_map(|c| r.commander(c)).collect();
-        for (c, sp) in cmds.iter().zip(&x.commanders) {
-            if let Some(cs) = commanders.get(c.index())
-                && cs.faction != faction
+        let named: Vec<(CommanderId, &Sp<String>)> =
+            x.commanders.iter().filter_map(|c| r.commander(c).map(|id| (id, c))).collect();
+        let cmds: Vec<CommanderId> = named.iter().map(|(c, _)| *c).collect();
+        for (c, sp) in &named {
+            if let Some(Some(cf)) = commander_faction.get(c.index())
+                && Some(*cf) != known_faction
+                && known_faction.is_some()
             {
                 let at = r.loc(sp);
                 r.problem(
@@ -560,7 +645,8 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
         if let Some(a) = access_terms(&mut r, &x) {
             let until = x.until.as_ref().and_then(|d| r.date(d)).map(|d| d.to_days());
             // A term in days counts from the start of the scenario.
-            let until = until.or_else(|| Some(start?.to_days() + x.days?.round() as i64));
+            let days = x.days.as_ref().map(|d| r.days(&format!("access.{}.days", e.id), d));
+            let until = until.or_else(|| Some(start?.to_days() + days?.round() as i64));
             access.push(Access { until, ..a });
         }
     }
@@ -705,14 +791,15 @@ fn objective(r: &mut R, x: &raw::Objective) -> Option<Objective> {
         raw::ObjectiveKind::Raid(g) => r.region(g).map(ObjectiveKind::Raid),
     };
     let armies = x.armies.iter().filter_map(|a| r.army(a)).collect();
-    Some(Objective { faction: faction?, kind: kind?, priority: x.priority, armies })
+    let priority = r.fixed("the objective's priority", &x.priority, -MAX_PRIORITY, MAX_PRIORITY);
+    Some(Objective { faction: faction?, kind: kind?, priority, armies })
 }
 
 fn quantity(r: &mut R, q: &raw::Quantity) -> Quantity {
     use raw::Quantity as Q;
     let f0 = FactionId(0);
     match q {
-        Q::Value(v) => Quantity::Value(*v),
+        Q::Value(v) => Quantity::Value(r.fixed("value(...)", v, -HUGE_ANY, HUGE_ANY)),
         Q::ArmyMen(a) => Quantity::ArmyMen(r.army(a).unwrap_or(ArmyId(0))),
         Q::ArmyMenShare(a) => Quantity::ArmyMenShare(r.army(a).unwrap_or(ArmyId(0))),
         Q::FactionMen { faction, garrisons } => {
@@ -766,8 +853,14 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
             Condition::Access { grantor: r.faction(grantor).unwrap_or(f0), grantee: r.faction(grantee).unwrap_or(f0) }
         }
         C::Weather { region, weather: w } => Condition::Weather { region: r.region(region).unwrap_or(0), weather: *w },
-        C::Above(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Gt, value: *v },
-        C::Below(q, v) => Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Lt, value: *v },
+        C::Above(q, v) => {
+            let value = r.fixed("the threshold of above(...)", v, -HUGE_ANY, HUGE_ANY);
+            Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Gt, value }
+        }
+        C::Below(q, v) => {
+            let value = r.fixed("the threshold of below(...)", v, -HUGE_ANY, HUGE_ANY);
+            Condition::Compare { quantity: quantity(r, q), cmp: Cmp::Lt, value }
+        }
         C::All(cs) => Condition::All(cs.iter().map(|c| condition(r, c)).collect()),
         C::Any(cs) => Condition::Any(cs.iter().map(|c| condition(r, c)).collect()),
         C::Not(c) => Condition::Not(Box::new(condition(r, c))),
@@ -778,26 +871,26 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
     use raw::Effect as E;
     Some(match e {
         E::SpawnArmy(a) => Effect::SpawnArmy(r.army(a)?),
-        E::Reinforce { army, cavalry, infantry, siege, horses } => Effect::Reinforce {
-            army: r.army(army)?,
-            cavalry: *cavalry,
-            infantry: *infantry,
-            siege: *siege,
-            horses: horses.unwrap_or(*cavalry),
-        },
-        E::SetWeather { region, weather: w, days } => {
-            Effect::SetWeather { region: r.region(region)?, weather: *w, days: *days }
+        E::Reinforce { army, cavalry, infantry, siege, horses } => {
+            let cavalry = r.fixed("reinforce: cavalry", cavalry, 0.0, 5e6);
+            let infantry = r.fixed("reinforce: infantry", infantry, 0.0, 5e6);
+            let siege = r.fixed("reinforce: siege", siege, 0.0, 1e6);
+            let horses = horses.as_ref().map_or(cavalry, |h| r.fixed("reinforce: horses", h, 0.0, 2e7));
+            Effect::Reinforce { army: r.army(army)?, cavalry, infantry, siege, horses }
         }
-        E::SetRelation { a, b, state, truce_days } => Effect::SetRelation {
-            a: r.faction(a)?,
-            b: r.faction(b)?,
-            relation: relation(*state, 0),
-            truce_days: *truce_days,
-        },
+        E::SetWeather { region, weather: w, days } => {
+            let days = r.days("set_weather: days", days);
+            Effect::SetWeather { region: r.region(region)?, weather: *w, days }
+        }
+        E::SetRelation { a, b, state, truce_days } => {
+            let truce_days = r.days("set_relation: truce_days", truce_days);
+            Effect::SetRelation { a: r.faction(a)?, b: r.faction(b)?, relation: relation(*state, 0), truce_days }
+        }
         E::DeclareWar { a, b } => {
             Effect::SetRelation { a: r.faction(a)?, b: r.faction(b)?, relation: Relation::War, truce_days: 0.0 }
         }
         E::RequestAccess { from, to, provinces, routes, days, grain, guides, on_grant, on_refuse } => {
+            let days = days.as_ref().map(|d| r.days("request_access: days", d));
             let (grantee, grantor) = (r.faction(from), r.faction(to));
             let provinces = provinces.iter().filter_map(|p| r.province(p)).collect();
             let routes = routes.iter().filter_map(|p| r.id("routes", p).map(RouteId)).collect();
@@ -811,14 +904,15 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
                     grain: *grain,
                     guides: *guides,
                 },
-                days: *days,
+                days,
                 on_grant: on_grant.clone(),
                 on_refuse: on_refuse.clone(),
             })
         }
         E::GrantAccess(x) => {
+            let days = x.days.as_ref().map(|d| r.days("grant_access: days", d));
             let a = access_terms(r, x)?;
-            Effect::GrantAccess { access: a, days: x.days }
+            Effect::GrantAccess { access: a, days }
         }
         E::RevokeAccess { grantor, grantee } => {
             Effect::RevokeAccess { grantor: r.faction(grantor)?, grantee: r.faction(grantee)? }
@@ -834,46 +928,48 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             Effect::Appoint { army: r.army(army)?, commander: r.commander(commander)?, replace }
         }
         E::SetParam { name, value } => {
+            let value = r.fixed(&format!("set_param `{}`: value", name.value), value, 0.0, 1e12);
             if PARAM_DEFS.iter().all(|d| d.name != name.value) {
                 let at = r.loc(name);
                 let hint = did_you_mean(&name.value, PARAM_DEFS.iter().map(|d| d.name))
                     .map(|m| format!("did you mean `{m}`?"));
-                r.problem(Code::UnknownId, format!("unknown parameter `{}`", name.value), at, hint);
+                r.problem(Code::UnknownId, format!("unknown parameter `{}`", shown(&name.value)), at, hint);
                 return None;
             }
-            Effect::SetParam { name: name.value.clone(), value: *value }
+            Effect::SetParam { name: name.value.clone(), value }
         }
         E::SetFlag(f) => Effect::SetFlag(f.clone()),
         E::ClearFlag(f) => Effect::ClearFlag(f.clone()),
         E::SetCounter { name, value } => Effect::SetCounter { name: name.clone(), value: quantity(r, value) },
-        E::AddCounter { name, value } => Effect::AddCounter { name: name.clone(), value: *value },
+        E::AddCounter { name, value } => {
+            let value = r.fixed("add_counter: value", value, -HUGE_ANY, HUGE_ANY);
+            Effect::AddCounter { name: name.clone(), value }
+        }
         E::SetOrders { army, orders: o } => {
             let army = r.army(army);
             let o = orders(r, o);
             Effect::SetOrders { army: army?, orders: o }
         }
-        E::SetPolicy { faction, trespass, grant_access_chance } => Effect::SetPolicy {
-            faction: r.faction(faction)?,
-            trespass: *trespass,
-            grant_access_chance: *grant_access_chance,
-        },
+        E::SetPolicy { faction, trespass, grant_access_chance } => {
+            let gac = grant_access_chance.as_ref().map(|g| r.fixed("set_policy: grant_access_chance", g, 0.0, 1.0));
+            Effect::SetPolicy { faction: r.faction(faction)?, trespass: *trespass, grant_access_chance: gac }
+        }
         E::SetController { province, faction } => {
             Effect::SetController { province: r.province(province)?, faction: r.faction(faction)? }
         }
-        E::SetTribute { payer, payee, silver, silk } => Effect::SetTribute(Tribute {
-            payer: r.faction(payer)?,
-            payee: r.faction(payee)?,
-            silver: *silver,
-            silk: *silk,
-        }),
+        E::SetTribute { payer, payee, silver, silk } => {
+            let silver = r.fixed("set_tribute: silver", silver, 0.0, HUGE * 100.0);
+            let silk = r.fixed("set_tribute: silk", silk, 0.0, HUGE * 100.0);
+            Effect::SetTribute(Tribute { payer: r.faction(payer)?, payee: r.faction(payee)?, silver, silk })
+        }
         E::AddObjective(o) => Effect::AddObjective(objective(r, o)?),
         E::ClearObjectives(f) => Effect::ClearObjectives(r.faction(f)?),
-        E::AdjustFaction { faction, treasury, grain, manpower } => Effect::AdjustFaction {
-            faction: r.faction(faction)?,
-            treasury: *treasury,
-            grain: *grain,
-            manpower: *manpower,
-        },
+        E::AdjustFaction { faction, treasury, grain, manpower } => {
+            let treasury = r.fixed("adjust_faction: treasury", treasury, -HUGE * 100.0, HUGE * 100.0);
+            let grain = r.fixed("adjust_faction: grain", grain, -HUGE * 100.0, HUGE * 100.0);
+            let manpower = r.fixed("adjust_faction: manpower", manpower, -HUGE, HUGE);
+            Effect::AdjustFaction { faction: r.faction(faction)?, treasury, grain, manpower }
+        }
         E::EndRun(reason) => Effect::EndRun(reason.clone()),
     })
 }

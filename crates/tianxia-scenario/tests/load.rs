@@ -283,8 +283,330 @@ fn distributions_are_sampled_once_per_run_from_the_seed() {
 
 #[test]
 fn a_validated_scenario_runs_the_same_from_the_same_seed() {
-    let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let digest = |seed| s.sim(seed).map(|mut sim| sim.run().digest).unwrap_or_default();
-    assert_eq!(digest(5), digest(5));
-    assert_ne!(digest(5), digest(6));
+    // Each run loads the scenario afresh, so two runs share no state but the file.
+    let run = |seed: u64| {
+        let s = tut(LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut sim = s.sim(seed).unwrap_or_else(|e| panic!("the validated scenario did not build: {e}"));
+        let r = sim.run();
+        let log: Vec<String> = sim.log().entries().iter().map(|e| format!("{e:?}")).collect();
+        (r.digest, format!("{:?}", r.outcomes), r.turns, log)
+    };
+    let first = run(5);
+    assert_eq!(first.0.len(), 16, "a digest is 16 hex digits: {}", first.0);
+    assert!(first.2 > 0 && !first.3.is_empty(), "the run played turns and logged events");
+    assert_eq!(first, run(5), "same seed, same digest, outcomes, turns and log");
+    let other = run(6);
+    assert_ne!(first.0, other.0, "another seed gives another history");
+    assert_ne!(first.3, other.3);
+}
+
+// --- ranges of every number ------------------------------------------------------
+
+/// The corpus base file with `extra` (more sections, RON) added at its end.
+fn base_with(extra: &str) -> String {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let end = base.rfind(')').unwrap_or(base.len());
+    format!("{}{extra}\n)\n", &base[..end])
+}
+
+/// The problems of loading `text`, one line each (`name:line:col: message; hint`).
+fn problems(text: &str) -> Vec<String> {
+    match load_str("case.ron", text, &LoadOptions::default()) {
+        Ok(s) => panic!("loaded as {}, but it is broken:\n{text}", s.id),
+        Err(e) => e.lines(),
+    }
+}
+
+/// Asserts that `text` fails with exactly one problem, that mentions `fragment` and is
+/// located at `line`.
+fn one_problem(text: &str, line: usize, fragment: &str) {
+    let p = problems(text);
+    assert_eq!(p.len(), 1, "{fragment}: got {p:#?}");
+    assert!(p[0].contains(fragment), "`{}` does not mention `{fragment}`", p[0]);
+    assert!(p[0].starts_with(&format!("case.ron:{line}:")), "`{}` is not at line {line}", p[0]);
+}
+
+fn event_with(effect: &str) -> String {
+    base_with(&format!(
+        "    regions: [(id: \"north\")],\n    events: [\n        (id: \"e\", effects: [\n            {effect},\n        ]),\n    ],"
+    ))
+}
+
+#[test]
+fn every_number_in_an_effect_is_range_checked_where_it_is_written() {
+    for (effect, fragment) in [
+        ("set_weather(region: \"north\", weather: snow, days: 1e300)", "days must be between 0 and 36525"),
+        ("set_weather(region: \"north\", weather: snow, days: -1)", "days cannot be negative"),
+        (
+            "set_relation(a: \"song\", b: \"jin\", state: truce, truce_days: 1e300)",
+            "truce_days must be between 0 and 36525",
+        ),
+        ("request_access(from: \"song\", to: \"jin\", days: -5)", "request_access: days cannot be negative"),
+        ("grant_access((grantor: \"jin\", grantee: \"song\", days: 1e20))", "grant_access: days must be between"),
+        ("set_param(name: \"combat_noise\", value: -1)", "set_param `combat_noise`: value cannot be negative"),
+        ("set_param(name: \"combat_noise\", value: 1e300)", "value must be between 0 and 1000000000000"),
+        ("set_tribute(payer: \"song\", payee: \"jin\", silver: -1)", "set_tribute: silver cannot be negative"),
+        ("set_tribute(payer: \"song\", payee: \"jin\", silk: 1e300)", "set_tribute: silk must be between"),
+        ("adjust_faction(faction: \"song\", treasury: 1e300)", "adjust_faction: treasury must be between"),
+        ("adjust_faction(faction: \"song\", manpower: -1e300)", "adjust_faction: manpower must be between"),
+        ("set_policy(faction: \"song\", grant_access_chance: 2)", "grant_access_chance must be between 0 and 1"),
+        ("add_objective((faction: \"song\", kind: capture(\"kaifeng\"), priority: 1e300))", "priority must be between"),
+        ("reinforce(army: \"song_army\", infantry: -100)", "reinforce: infantry cannot be negative"),
+        ("reinforce(army: \"song_army\", horses: 1e300)", "reinforce: horses must be between"),
+        ("add_counter(name: \"n\", value: 1e300)", "add_counter: value must be between"),
+    ] {
+        one_problem(&event_with(effect), 24, fragment);
+    }
+}
+
+#[test]
+fn access_days_are_finite_not_negative_and_at_most_100_years() {
+    for days in ["-1e300", "-1", "1e300", "36526"] {
+        let text =
+            base_with(&format!("    access: [\n        (grantor: \"jin\", grantee: \"song\", days: {days}),\n    ],"));
+        one_problem(&text, 22, "access.jin-song.days");
+    }
+    let ok = base_with("    access: [\n        (grantor: \"jin\", grantee: \"song\", days: 36525),\n    ],");
+    assert!(load_str("ok.ron", &ok, &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn dates_with_a_year_out_of_range_are_refused() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    for year in ["4294968527", "10000", "0"] {
+        let text = base.replace("\"1231-08-01\"", &format!("\"{year}-04-30\""));
+        let p = problems(&text);
+        assert!(
+            p.iter().any(|l| l.contains(&format!("the year {year} is out of range")) && l.starts_with("case.ron:5:")),
+            "{year}: {p:#?}"
+        );
+    }
+}
+
+#[test]
+fn nan_and_infinity_are_refused_wherever_a_number_is_read() {
+    let army = |infantry: &str| {
+        let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+        base.replace("infantry: 10000", &format!("infantry: {infantry}"))
+    };
+    for (infantry, fragment) in [
+        ("NaN", "infantry must be a finite number"),
+        ("inf", "infantry must be a finite number"),
+        ("choice([(NaN, 1.0), (1000, 1.0)])", "the distribution holds NaN"),
+        ("choice([(1000, inf), (2000, 1.0)])", "the distribution holds inf"),
+        ("uniform(NaN, 1000)", "the distribution holds NaN"),
+        ("normal(mean: 1000, sd: NaN, min: 0, max: 2000)", "the distribution holds NaN"),
+        ("choice([(1000, 1e308), (2000, 1e308)])", "the distribution is malformed"),
+    ] {
+        one_problem(&army(infantry), 19, fragment);
+    }
+    one_problem(&event_with("reinforce(army: \"song_army\", infantry: NaN)"), 24, "infantry must be a finite number");
+    one_problem(
+        &base_with("    outcomes: [\n        (id: \"o\", kind: bool(above(army_men(\"song_army\"), NaN))),\n    ],"),
+        22,
+        "the threshold of above(...) must be a finite number",
+    );
+}
+
+#[test]
+fn a_misspelt_field_in_a_commander_is_the_only_problem_reported() {
+    let text = base_with(
+        "    commanders: [\n        (id: \"c0\", name: \"C0\", faction: \"song\", skil: 0.5),\n        (id: \"c1\", name: \"C1\", faction: \"song\"),\n        (id: \"c2\", name: \"C2\", faction: \"jin\"),\n    ],",
+    )
+    .replace("infantry: 10000)", "infantry: 10000, commanders: [\"c1\"]),\n        (id: \"jin_army\", name: \"Jin army\", faction: \"jin\", at: \"kaifeng\", infantry: 10000, commanders: [\"c2\"])");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(p[0].contains("skil"), "{p:#?}");
+}
+
+#[test]
+fn climate_chances_are_checked_at_their_highest() {
+    let climate = |rain: &str| {
+        base_with(&format!(
+            "    regions: [\n        (id: \"north\", climate: (winter: (rain: {rain}, snow: 0.2))),\n    ],"
+        ))
+    };
+    one_problem(&climate("0.9"), 22, "can add up to 1.1");
+    one_problem(&climate("uniform(0.3, 0.9)"), 22, "can add up to 1.1");
+    assert!(load_str("ok.ron", &climate("uniform(0.3, 0.8)"), &LoadOptions::default()).is_ok());
+}
+
+// --- what a mod may read ---------------------------------------------------------
+
+#[test]
+fn a_mod_reads_only_files_inside_its_own_folder() {
+    let root = std::env::temp_dir().join(format!("tianxia-mod-escape-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("the_mod");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let secret = root.join("secret.ron");
+    std::fs::write(&secret, "SECRET_CONTENT_42 is not RON").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("inside.ron"), "( set: { \"armies.zhao_main.infantry\": 31000 } )")
+        .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::symlink(&secret, dir.join("link.ron"));
+        let _ = std::os::unix::fs::symlink(dir.join("inside.ron"), dir.join("good_link.ron"));
+    }
+    let path = std::env::var("PATH").unwrap_or_else(|_| "PATH-NOT-SET".into());
+    let mut names = vec!["../secret.ron".to_string(), secret.display().to_string()];
+    if cfg!(unix) {
+        names.push("link.ron".into());
+    }
+    if Path::new("/proc/self/environ").exists() {
+        names.push("/proc/self/environ".into());
+    }
+    for name in &names {
+        let manifest = format!("(id: \"m\", name: \"m\", files: [{name:?}])");
+        std::fs::write(dir.join("mod.ron"), manifest).unwrap_or_else(|e| panic!("{e}"));
+        let e = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() })
+            .err()
+            .unwrap_or_else(|| panic!("{name} was read"));
+        let lines = e.lines().join("\n");
+        assert!(lines.contains("is outside the mod's folder"), "{name}: {lines}");
+        assert!(lines.contains("mod.ron:1:"), "{name}: located at the entry: {lines}");
+        let everything = format!("{:?}", e.sources);
+        assert!(!everything.contains("SECRET_CONTENT_42"), "{name}: the file was read");
+        assert!(!everything.contains(&path), "{name}: the environment was read");
+    }
+    // A symlink that stays inside the folder is fine.
+    if cfg!(unix) {
+        std::fs::write(dir.join("mod.ron"), "(id: \"m\", name: \"m\", files: [\"good_link.ron\"])")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = tut(LoadOptions { mods: vec![dir.clone()], ..Default::default() }).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.template().armies.iter().find(|a| a.key == "zhao_main").map(|a| a.infantry), Some(31000.0));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_file_larger_than_the_limit_is_refused_before_it_is_read() {
+    let file = std::env::temp_dir().join(format!("tianxia-huge-{}.ron", std::process::id()));
+    let f = std::fs::File::create(&file).unwrap_or_else(|e| panic!("{e}"));
+    f.set_len(tianxia_scenario::MAX_FILE_BYTES as u64 + 1).unwrap_or_else(|e| panic!("{e}"));
+    let e = load(&file, &LoadOptions::default()).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    assert!(e.contains("larger than 64 MiB"), "{e}");
+    let text = " ".repeat(tianxia_scenario::MAX_FILE_BYTES + 1);
+    let e = load_str("big.ron", &text, &LoadOptions::default()).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+    assert!(e.contains("larger than 64 MiB"), "{e}");
+}
+
+// --- limits ----------------------------------------------------------------------
+
+#[test]
+fn a_huge_unknown_name_is_answered_fast_and_briefly() {
+    let huge = "k".repeat(1_000_000);
+    let started = std::time::Instant::now();
+    for opts in [
+        LoadOptions { variants: vec![huge.clone()], ..Default::default() },
+        sets(&[&format!("armies.{huge}.cavalry=1")]),
+        sets(&[&format!("params.{huge}=1")]),
+    ] {
+        let e = tut(opts).err().map(|e| e.lines().join("\n")).unwrap_or_default();
+        assert!(e.contains("kkkk…"), "{}", &e[..e.len().min(300)]);
+        assert!(e.len() < 2_000, "the message repeats the name: {} bytes", e.len());
+    }
+    // An id in a file: longer than the limit, so refused without comparing it to any id.
+    let long = "k".repeat(5_000);
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    one_problem(&text.replace("owner: \"jin\"", &format!("owner: \"{long}\"")), 13, "is longer than 128 bytes");
+    let text = text.replace("id: \"kaifeng\"", &format!("id: \"{long}\""));
+    assert!(problems(&text).iter().any(|p| p.contains("is longer than 128 bytes")), "{:#?}", problems(&text));
+    assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+}
+
+#[test]
+fn texts_longer_than_the_limit_are_refused() {
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let long = "x".repeat(10_001);
+    one_problem(&text.replace("\"Corpus base\"", &format!("\"{long}\"")), 3, "texts are limited to 10000 bytes");
+    let ok = "x".repeat(10_000);
+    assert!(
+        load_str("ok.ron", &text.replace("\"Corpus base\"", &format!("\"{ok}\"")), &LoadOptions::default()).is_ok()
+    );
+}
+
+#[test]
+fn sections_with_more_entries_than_the_limit_are_refused() {
+    let flags: Vec<String> = (0..100_001).map(|i| format!("\"f{i}\"")).collect();
+    let text = base_with(&format!("    flags: [{}],", flags.join(",")));
+    one_problem(&text, 21, "`flags` has 100001 entries; a section is limited to 100000");
+    let text = base_with(&format!("    flags: [{}],", flags[..100_000].join(",")));
+    assert!(load_str("ok.ron", &text, &LoadOptions::default()).is_ok());
+}
+
+#[test]
+fn nesting_deeper_than_the_limit_is_refused() {
+    let deep = |n: usize| {
+        base_with(&format!("    outcomes: [(id: \"o\", kind: bool({}always{}))],", "not(".repeat(n), ")".repeat(n)))
+    };
+    let p = problems(&deep(200));
+    assert!(p.iter().any(|l| l.contains("recursion limit") && l.contains("nest at most 128 deep")), "{p:#?}");
+    let ok = load_str("ok.ron", &deep(60), &LoadOptions::default());
+    assert!(ok.is_ok(), "{:#?}", ok.err().map(|e| e.lines()));
+}
+
+#[test]
+fn a_scenario_of_more_than_20000_turns_is_refused() {
+    let text = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let long = text.replace("\"1231-08-01\"", "\"1600-01-01\"").replace("turn_days: 5", "turn_days: 1");
+    one_problem(&long, 5, "more than 20,000 turns");
+}
+
+// --- messages that say the fix ---------------------------------------------------
+
+fn first_problem(text: &str, opts: &LoadOptions) -> String {
+    match load_str("case.ron", text, opts) {
+        Ok(_) => panic!("loaded, but it is broken"),
+        Err(e) => e.lines()[0].clone(),
+    }
+}
+
+#[test]
+fn common_slips_get_a_hint_that_says_the_fix() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let none = LoadOptions::default();
+    let p = first_problem(&base.replace("infantry: 10000", "infantry: 15,000"), &none);
+    assert!(p.contains("numbers cannot contain commas: write 15000"), "{p}");
+    for (effect, fix) in [
+        ("grant_access(grantor: \"jin\", grantee: \"song\")", "write double parentheses, grant_access(("),
+        ("add_objective(faction: \"jin\", kind: reach(\"kaifeng\"))", "write double parentheses, add_objective(("),
+    ] {
+        let p = first_problem(&event_with(effect), &none);
+        assert!(p.contains(fix), "{p}");
+    }
+    let p = first_problem(&base, &sets(&["start=1232-08-01"]));
+    assert!(p.contains("--set 'start=\"...\"'"), "{p}");
+    let p = first_problem(&base, &sets(&["armies.song_army.name=Song"]));
+    assert!(p.contains("--set 'armies.song_army.name=\"...\"'"), "{p}");
+
+    let dir = std::env::temp_dir().join(format!("tianxia-mod-unquoted-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    write("mod.ron", "(id: \"m\", name: \"m\", files: [\"c.ron\"])");
+    write("c.ron", "(add: { factions: [(id: \"xia\", name: \"Xia\")] })");
+    let p = first_problem(&base, &LoadOptions { mods: vec![dir.clone()], ..Default::default() });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(p.contains("write \"factions\": ..."), "{p}");
+}
+
+#[test]
+fn a_bad_set_path_hides_no_other_problem_and_each_value_is_blamed_on_its_set() {
+    let base = std::fs::read_to_string(corpus("_base.ron")).unwrap_or_default();
+    let e = load_str(
+        "case.ron",
+        &base,
+        &sets(&["armies.song_army.infantry=-1", "armies.song_army.quality=1.2", "armies.nobody.cavalry=1"]),
+    )
+    .err()
+    .map(|e| e.lines())
+    .unwrap_or_default();
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(e[0].contains("there is no `nobody` in armies"), "{e:#?}");
+    assert!(
+        e[1].contains("infantry cannot be negative")
+            && e[1].contains("the value set by --set armies.song_army.infantry"),
+        "{e:#?}"
+    );
 }
