@@ -92,6 +92,10 @@ params! {
     guides_speed_bonus: 0.25, "factor";
     /// How long guides stay with an army.
     guides_days: 45.0, "days";
+    /// Chance per day that a river crossing or river route floods in a wet season of its region (regions without wet seasons never flood).
+    flood_chance_per_day: 0.01, "chance/day";
+    /// Days a flooded route stays closed.
+    flood_days: 10.0, "days";
 
     // --- supply and attrition ---
     /// Grain ration per man per day (2 sheng; Tang manual norm, RA).

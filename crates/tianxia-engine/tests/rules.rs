@@ -73,7 +73,7 @@ fn the_turn_schedule_has_no_ambiguous_system_order() {
 fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64, infantry: f64) -> f64 {
     let mut b = Builder::new(START, 5, 1);
     let f = b.faction("f");
-    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4] }));
+    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4], wet: [false; 4] }));
     let ps = road(&mut b, f, 30, 100.0, kind);
     for p in &mut b.spec_mut().provinces {
         p.regions = vec![zone];
@@ -227,7 +227,7 @@ fn cold_hurts_armies_that_are_not_cold_adapted_more() {
         let mut b = Builder::new(Date { year: 1232, month: 1, day: 1 }, 5, 1);
         let f = b.faction("f");
         b.spec_mut().factions[f.index()].cold_adapted = adapted;
-        let zone = b.region("z", Some(Climate { chances: [[0.0, 0.0, 1.0, 0.0]; 4] }));
+        let zone = b.region("z", Some(Climate { chances: [[0.0, 0.0, 1.0, 0.0]; 4], wet: [false; 4] }));
         let p = b.province("p", f);
         b.spec_mut().provinces[p.index()].regions = vec![zone];
         b.spec_mut().provinces[p.index()].grain = 1e9;
@@ -812,4 +812,78 @@ fn the_largest_battle_between_two_sides_names_the_winner() {
     let expected = winner_of_battle(&spec, 1).unwrap_or_else(|| "none".into());
     assert_eq!(r.outcomes[0].1, OutcomeValue::Category(expected));
     assert_eq!(r.outcomes[1].1, OutcomeValue::Category("a".into()));
+}
+
+// --- river floods -----------------------------------------------------------------
+
+/// Three provinces: `a` to `b` across a short river crossing, or round by a long road
+/// through `c`; all in one region, wet in every season if `wet`.
+fn river_world(wet: bool, chance: f64) -> (WorldSpec, ArmyId, ProvinceId) {
+    let mut b = Builder::new(START, 5, 6);
+    let f = b.faction("f");
+    let clear = [1.0, 0.0, 0.0, 0.0];
+    let zone = b.region("valley", Some(Climate { chances: [clear; 4], wet: [wet; 4] }));
+    let (pa, pb, pc) = (b.province("a", f), b.province("b", f), b.province("c", f));
+    for p in [pa, pb, pc] {
+        b.spec_mut().provinces[p.index()].regions = vec![zone];
+    }
+    b.route(pa, pb, 20.0, RouteKind::RiverCrossing);
+    b.route(pa, pc, 150.0, RouteKind::Road);
+    b.route(pc, pb, 150.0, RouteKind::Road);
+    let army = b.army("a", f, pa, 0.0, 5_000.0);
+    march(&mut b, army, pb);
+    b.spec_mut().params.flood_chance_per_day = chance;
+    (b.build(), army, pb)
+}
+
+#[test]
+fn a_river_in_its_wet_season_floods_closes_and_reopens() {
+    let (spec, _, _) = river_world(true, 1.0);
+    let mut s = sim(&spec, 1);
+    s.step();
+    let floods: Vec<_> = s
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            LogKind::Flooded { route, until } => Some((e.date, *route, *until)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(floods.len(), 1, "only the crossing can flood: {floods:?}");
+    let (day, route, until) = floods[0];
+    assert_eq!(route.index(), 0);
+    assert_eq!(until, day.add_days(spec.params.flood_days as i64), "closed for flood_days");
+    let graph = s.world().resource::<tianxia_engine::model::route::RouteGraph>();
+    assert!(!graph.is_open(route), "the flooded crossing is closed");
+    // Two turns later (ten days) the water is down and the crossing opens for the turn,
+    // until it floods again (the chance is 1).
+    s.step();
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Flooded { .. })), 2, "it floods again once it has reopened");
+}
+
+#[test]
+fn a_region_without_wet_seasons_never_floods() {
+    let (spec, _, _) = river_world(false, 1.0);
+    let mut s = sim(&spec, 1);
+    s.run();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Flooded { .. })), 0);
+}
+
+#[test]
+fn an_army_goes_round_a_flooded_crossing_and_takes_it_when_it_is_dry() {
+    // Dry: straight across the 20 km crossing in the first turn.
+    let (spec, a, to) = river_world(true, 0.0);
+    let mut s = sim(&spec, 1);
+    s.step();
+    assert_eq!(army(&s, a).location, Location::At(to), "over the river in one turn");
+    // Flooded: the AI's path and the march go round by the road through c.
+    let (spec, a, to) = river_world(true, 1.0);
+    let mut s = sim(&spec, 1);
+    s.step();
+    let at = army(&s, a).location;
+    assert_ne!(at, Location::At(to), "the flooded crossing cannot be used");
+    let via_c = matches!(at, Location::OnRoute { to: ProvinceId(2), .. } | Location::At(ProvinceId(2)));
+    assert!(via_c, "the army went round by the road through c: {at:?}");
 }

@@ -225,6 +225,9 @@ pub struct Climate {
     pub autumn: SeasonWeather,
     #[serde(default)]
     pub winter: SeasonWeather,
+    /// Seasons in which the region's rivers can flood.
+    #[serde(default)]
+    pub wet: Vec<Season>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -373,7 +373,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                 let mut sum = 0.0;
                 for (wi, (wname, n)) in [("rain", &sw.rain), ("snow", &sw.snow), ("blizzard", &sw.blizzard)].into_iter().enumerate() {
                     let v = r.num(format!("regions.{}.climate.{season}.{wname}", e.id), n, 0.0, 1.0, move |w, v| {
-                        if let Some(Climate { chances: c }) = w.regions[i].climate.as_mut() {
+                        if let Some(Climate { chances: c, .. }) = w.regions[i].climate.as_mut() {
                             c[si][wi + 1] = v;
                             c[si][0] = (1.0 - c[si][1] - c[si][2] - c[si][3]).max(0.0);
                         }
@@ -390,7 +390,11 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                 }
                 table[si][0] = (1.0 - table[si][1] - table[si][2] - table[si][3]).max(0.0);
             }
-            Climate { chances: table }
+            let mut wet = [false; 4];
+            for s in &c.wet {
+                wet[s.index()] = true;
+            }
+            Climate { chances: table, wet }
         });
         regions.push(RegionSpec { key: x.id.value, climate });
     }

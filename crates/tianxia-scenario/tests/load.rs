@@ -431,6 +431,20 @@ fn climate_chances_are_checked_at_their_highest() {
     assert!(load_str("ok.ron", &climate("uniform(0.3, 0.8)"), &LoadOptions::default()).is_ok());
 }
 
+#[test]
+fn a_climate_names_the_seasons_its_rivers_flood_in() {
+    let with = |wet: &str| {
+        base_with(&format!(
+            "    regions: [\n        (id: \"north\", climate: (summer: (rain: 0.4), wet: {wet})),\n    ],"
+        ))
+    };
+    let s = load_str("wet.ron", &with("[summer, autumn]"), &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("a climate with wet seasons loads: {e}"));
+    let climate = s.template().regions[0].climate.unwrap_or_else(|| panic!("the region has a climate"));
+    assert_eq!(climate.wet, [false, true, true, false], "spring, summer, autumn, winter");
+    assert!(load_str("bad.ron", &with("[monsoon]"), &LoadOptions::default()).is_err(), "an unknown season is refused");
+}
+
 // --- what a mod may read ---------------------------------------------------------
 
 #[test]

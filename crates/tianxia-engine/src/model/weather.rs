@@ -28,6 +28,8 @@ pub struct Climate {
     /// Per season (spring, summer, autumn, winter), the chances of clear, rain, snow,
     /// blizzard for a turn.
     pub chances: [[f64; 4]; 4],
+    /// The seasons in which the region's rivers can flood (see the flooding rule).
+    pub wet: [bool; 4],
 }
 
 /// A named region: a tag for outcomes and, with a climate, a weather zone.

@@ -9,7 +9,7 @@
 //! time. A batch keeps only the digest ([`EventLog::keep_entries`]).
 
 use crate::calendar::{Calendar, Date};
-use crate::ids::{ArmyId, CommanderId, FactionId, Names, ProvinceId, RegionId};
+use crate::ids::{ArmyId, CommanderId, FactionId, Names, ProvinceId, RegionId, RouteId};
 use crate::model::diplomacy::Relation;
 use crate::model::faction::TrespassResponse;
 use crate::model::weather::Weather;
@@ -187,6 +187,8 @@ pub enum LogKind {
     CommanderAppointed { commander: CommanderId, army: ArmyId },
     /// An army arrived at the goal of its orders.
     Arrived { army: ArmyId, province: ProvinceId },
+    /// A river route flooded and is closed until a date.
+    Flooded { route: RouteId, until: Date },
     /// The run ended before its last date.
     RunEnded { reason: String },
 }
@@ -424,6 +426,7 @@ impl fmt::Display for Shown<'_> {
                 write!(f, "{} takes command of {}", commander.key(n), army.key(n))
             }
             Arrived { army, province } => write!(f, "{} reaches {}", army.key(n), province.key(n)),
+            Flooded { route, until } => write!(f, "the river floods the way {}, closed until {until}", route.key(n)),
             RunEnded { reason } => write!(f, "the run ends: {reason}"),
         }
     }

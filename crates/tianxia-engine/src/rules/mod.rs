@@ -10,6 +10,7 @@ pub mod command;
 pub mod diplomacy;
 pub mod economy;
 pub mod events;
+pub mod flood;
 pub mod lookup;
 pub mod movement;
 pub mod routes;
@@ -52,7 +53,9 @@ pub fn install(schedule: &mut Schedule) {
     schedule
         .configure_sets((Weather, Events, Diplomacy, Ai, Movement, Supply, Combat, Sieges, Economy, Record).chain());
     schedule.add_systems((
-        (weather::expire_states, routes::refresh_routes, weather::draw_weather).chain().in_set(Weather),
+        (weather::expire_states, flood::flood_rivers, routes::refresh_routes, weather::draw_weather)
+            .chain()
+            .in_set(Weather),
         events::fire_events.in_set(Events),
         diplomacy::conduct_diplomacy.in_set(Diplomacy),
         (command::assess_command, ai::plan_orders).chain().in_set(Ai),

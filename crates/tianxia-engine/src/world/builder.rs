@@ -171,6 +171,7 @@ pub fn grid_world(side: usize, armies: usize) -> WorldSpec {
     b.spec_mut().factions[2].cold_adapted = true;
     let cold = Climate {
         chances: [[0.7, 0.25, 0.05, 0.0], [0.6, 0.4, 0.0, 0.0], [0.7, 0.2, 0.1, 0.0], [0.45, 0.05, 0.4, 0.1]],
+        wet: [false; 4],
     };
     let zone = b.region("plain", Some(cold));
     let mut ids = Vec::new();
