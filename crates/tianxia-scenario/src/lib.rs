@@ -113,6 +113,14 @@ impl Scenario {
     /// [`Scenario::runner`]); the result is the same as `self.sim(seed)?.run()`. With
     /// `keep_log` false the event log keeps only its digest.
     pub fn run_with(&self, runner: &mut Runner, seed: u64, keep_log: bool) -> Result<RunResult, BuildError> {
+        let sim = self.prepare(runner, seed)?;
+        sim.keep_log(keep_log);
+        Ok(sim.run())
+    }
+
+    /// Rebuilds `runner`'s simulation for the run with master seed `seed`, ready to
+    /// step, keeping only the log's digest (as a batch does).
+    pub fn prepare<'r>(&self, runner: &'r mut Runner, seed: u64) -> Result<&'r mut Sim, BuildError> {
         if !self.slots.is_empty() {
             // Every slot writes an absolute value, so drawing into the runner's spec in
             // place gives the same spec as drawing into a fresh copy of the template.
@@ -122,15 +130,16 @@ impl Scenario {
                 (s.set)(&mut runner.spec, v);
             }
         }
-        let sim = match &mut runner.sim {
-            Some(sim) => {
+        let sim = match runner.sim.take() {
+            Some(mut sim) => {
                 sim.rebuild(&runner.spec, seed)?;
                 sim
             }
-            None => runner.sim.insert(Sim::new(&runner.spec, seed)?),
+            None => Sim::new(&runner.spec, seed)?,
         };
-        sim.keep_log(keep_log);
-        Ok(sim.run())
+        let sim = runner.sim.insert(sim);
+        sim.keep_log(false);
+        Ok(sim)
     }
 
     /// The world with every uncertain number at its central value.
