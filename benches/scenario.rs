@@ -23,6 +23,24 @@ fn scenario(c: &mut Criterion) {
         c.bench_function(&format!("one_full_run_{name}"), |b| {
             b.iter(|| black_box(s.sim(black_box(7)).map(|mut sim| sim.run().turns)))
         });
+        // What a batch worker pays per run: the world rebuilt in place (schedule kept),
+        // the log keeping only its digest.
+        let mut runner = s.runner();
+        let mut seed = 0u64;
+        c.bench_function(&format!("run_on_a_reused_world_{name}"), |b| {
+            b.iter(|| {
+                seed = seed.wrapping_add(1);
+                black_box(s.run_with(&mut runner, seed, false).map(|r| r.turns))
+            })
+        });
+        // The fixed cost of a run on a reused world: drawing the uncertain numbers and
+        // rebuilding the world, without playing a turn.
+        c.bench_function(&format!("rebuild_a_reused_world_{name}"), |b| {
+            b.iter(|| {
+                seed = seed.wrapping_add(1);
+                black_box(s.prepare(&mut runner, seed).map(|sim| sim.finished()))
+            })
+        });
     }
 }
 

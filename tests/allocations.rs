@@ -51,7 +51,7 @@ fn a_steady_state_1231_turn_allocates_at_most_ten_times() {
     }
     let mut per_turn = Vec::with_capacity(4096);
     for seed in 100..110 {
-        let mut sim = scenario.prepare(&mut runner, seed).unwrap_or_else(|e| panic!("{e}"));
+        let sim = scenario.prepare(&mut runner, seed).unwrap_or_else(|e| panic!("{e}"));
         let mut turn = 0;
         loop {
             let before = count();

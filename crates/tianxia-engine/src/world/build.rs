@@ -5,7 +5,7 @@
 use crate::calendar::{Calendar, Date};
 use crate::ids::{ArmyId, CommanderId, FactionId, Name, Names, ProvinceId, RouteId};
 use crate::model::army::*;
-use crate::model::commander::{Rivals, Skill, Traits};
+use crate::model::commander::{Fallen, Rivals, Skill, Traits};
 use crate::model::diplomacy::{Diplomacy, Trespasses};
 use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Weariness};
 use crate::model::index::Index;
@@ -175,6 +175,19 @@ fn names_of(spec: &WorldSpec) -> Names {
     }
 }
 
+/// The entity at `i` of `old`, given `bundle` in place of its components, or a new one.
+/// Only entities of one kind are in `old`, so the bundle replaces every component the
+/// entity has.
+fn place<B: Bundle>(world: &mut World, old: &[Entity], i: usize, bundle: B) -> Entity {
+    match old.get(i) {
+        Some(&e) if world.get_entity(e).is_ok() => {
+            world.entity_mut(e).insert(bundle);
+            e
+        }
+        _ => world.spawn(bundle).id(),
+    }
+}
+
 /// Gets resource `T` reset by `reset`, or inserts `make()` if the world has none.
 fn renew<T: Resource<Mutability = bevy_ecs::component::Mutable>>(
     world: &mut World,
@@ -194,28 +207,35 @@ fn renew<T: Resource<Mutability = bevy_ecs::component::Mutable>>(
 /// resources are reset in place, keeping their buffers.
 pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), BuildError> {
     validate(spec)?;
-    // Despawn what the last run spawned (resources are entities too, so not everything).
+    // Armies of the last run are despawned (their markers go with them); factions,
+    // provinces, commanders and routes are reused where there is one of the same kind at
+    // the same index, their components overwritten (resources are entities too, so the
+    // world is never cleared whole).
     let mut index = world.remove_resource::<Index>().unwrap_or_default();
-    for list in [&index.factions, &index.provinces, &index.routes, &index.armies, &index.commanders] {
-        for e in list {
-            if *e != Entity::PLACEHOLDER {
-                world.despawn(*e);
-            }
+    for e in index.armies.drain(..) {
+        if e != Entity::PLACEHOLDER {
+            world.despawn(e);
         }
     }
-    index.clear();
+    let mut old = Index::default();
+    std::mem::swap(&mut old, &mut index);
 
     for (i, f) in spec.factions.iter().enumerate() {
-        let e = world.spawn((
-            FactionId(i as u32),
-            Coffers { treasury: f.treasury, grain: f.grain, manpower: f.manpower },
-            Weariness::default(),
-            Nature { cold_adapted: f.cold_adapted, posture: f.posture },
-            Policy { trespass: f.trespass_policy, grant_access_chance: f.grant_access_chance },
-            Drain { men: f.drain_men, grain: f.drain_grain },
-            Capital(f.capital),
-        ));
-        index.factions.push(e.id());
+        let e = place(
+            world,
+            &old.factions,
+            i,
+            (
+                FactionId(i as u32),
+                Coffers { treasury: f.treasury, grain: f.grain, manpower: f.manpower },
+                Weariness::default(),
+                Nature { cold_adapted: f.cold_adapted, posture: f.posture },
+                Policy { trespass: f.trespass_policy, grant_access_chance: f.grant_access_chance },
+                Drain { men: f.drain_men, grain: f.drain_grain },
+                Capital(f.capital),
+            ),
+        );
+        index.factions.push(e);
     }
     let climates: Vec<bool> = spec.regions.iter().map(|r| r.climate.is_some()).collect();
     for (i, pr) in spec.provinces.iter().enumerate() {
@@ -226,35 +246,56 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
             .find(|r| climates[*r as usize])
             .or(pr.regions.first().copied())
             .unwrap_or(u16::MAX);
-        let e = world.spawn((
-            ProvinceId(i as u32),
-            Site { terrain: pr.terrain, lat: pr.lat, lon: pr.lon },
-            Zone { regions: pr.regions.clone(), zone },
-            Control { owner: pr.owner, controller: pr.controller },
-            Walls { fort: pr.fort, garrison: pr.garrison },
-            Governor(pr.governor),
-            Granary { grain: pr.grain, harvest: pr.harvest, harvest_month: pr.harvest_month },
-            Population(pr.population),
-            Siege::default(),
-        ));
-        index.provinces.push(e.id());
+        let e = place(
+            world,
+            &old.provinces,
+            i,
+            (
+                ProvinceId(i as u32),
+                Site { terrain: pr.terrain, lat: pr.lat, lon: pr.lon },
+                Zone { regions: pr.regions.clone(), zone },
+                Control { owner: pr.owner, controller: pr.controller },
+                Walls { fort: pr.fort, garrison: pr.garrison },
+                Governor(pr.governor),
+                Granary { grain: pr.grain, harvest: pr.harvest, harvest_month: pr.harvest_month },
+                Population(pr.population),
+                Siege::default(),
+            ),
+        );
+        index.provinces.push(e);
     }
     for (i, c) in spec.commanders.iter().enumerate() {
-        let e = world.spawn((
-            CommanderId(i as u32),
-            Allegiance(c.faction),
-            Skill(c.skill),
-            Traits(c.traits.clone()),
-            Rivals(c.rivals.clone()),
-        ));
-        index.commanders.push(e.id());
+        let e = place(
+            world,
+            &old.commanders,
+            i,
+            (
+                CommanderId(i as u32),
+                Allegiance(c.faction),
+                Skill(c.skill),
+                Traits(c.traits.clone()),
+                Rivals(c.rivals.clone()),
+            ),
+        );
+        world.entity_mut(e).remove::<Fallen>();
+        index.commanders.push(e);
     }
     let mut ways = Vec::with_capacity(spec.routes.len());
     for (i, r) in spec.routes.iter().enumerate() {
         let way = Way { a: r.a, b: r.b, km: r.km, kind: r.kind };
         ways.push(way);
-        let e = world.spawn((RouteId(i as u32), way, Closures(r.closed), RouteState::default()));
-        index.routes.push(e.id());
+        let e = place(world, &old.routes, i, (RouteId(i as u32), way, Closures(r.closed), RouteState::default()));
+        index.routes.push(e);
+    }
+    for (list, kept) in [
+        (&old.factions, index.factions.len()),
+        (&old.provinces, index.provinces.len()),
+        (&old.commanders, index.commanders.len()),
+        (&old.routes, index.routes.len()),
+    ] {
+        for e in list.iter().skip(kept) {
+            world.despawn(*e);
+        }
     }
     index.armies.resize(spec.armies.len(), Entity::PLACEHOLDER);
     for (i, a) in spec.armies.iter().enumerate() {
