@@ -292,7 +292,7 @@ pub fn plan_orders(
     }
     view.held.clear();
     view.held.extend(view.controller.iter().map(|c| Some(*c)));
-    view.draw.update(&diplomacy, &view.held, nf);
+    view.draw.update(&diplomacy, diplomacy.is_changed(), &view.held, nf);
 
     // Each army plans from the phase's view alone, so the order they plan in is free.
     for (&id, al, led, pos, _, _, _, _, routed, mut orders) in &mut armies {

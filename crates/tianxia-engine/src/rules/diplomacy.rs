@@ -71,6 +71,9 @@ pub fn conduct_diplomacy(
         }
     }
 
+    if diplomacy.requests.is_empty() {
+        return;
+    }
     let requests = std::mem::take(&mut diplomacy.requests);
     for req in &requests {
         let host = req.terms.grantor;
@@ -91,7 +94,8 @@ pub fn conduct_diplomacy(
     let mut requests = requests;
     requests.clear();
     if diplomacy.requests.is_empty() {
-        diplomacy.requests = requests;
+        // Hand the buffer back; the requests were already taken, nothing else changes.
+        diplomacy.bypass_change_detection().requests = requests;
     }
 }
 

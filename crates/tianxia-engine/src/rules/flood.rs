@@ -28,33 +28,38 @@ pub fn flood_rivers(
     mut routes: Query<(&RouteId, &Way, &mut RouteState)>,
     mut rngs: ResMut<Rngs>,
     mut log: ResMut<EventLog>,
-    mut order: Local<Vec<(RouteId, Entity)>>,
+    mut candidates: Local<Vec<(RouteId, Entity)>>,
 ) {
     let p = &*params;
-    if p.flood_chance_per_day <= 0.0 {
+    let season = cal.date.season().index();
+    if p.flood_chance_per_day <= 0.0 || !regions.0.iter().any(|r| r.climate.is_some_and(|c| c.wet[season])) {
         return;
     }
     let today = cal.date.to_days();
-    let season = cal.date.season().index();
     let chance = 1.0 - (1.0 - p.flood_chance_per_day.min(1.0)).powf(cal.days());
-    // Routes by id: every draw comes in the same order whatever the storage order.
-    order.clear();
-    order.extend(index.routes.iter().enumerate().map(|(i, e)| (RouteId(i as u32), *e)));
-    for &(id, e) in order.iter() {
-        let Ok((_, way, mut state)) = routes.get_mut(e) else { continue };
-        if !way.kind.on_water() || state.closed_until.is_some_and(|d| d > today) {
-            continue;
-        }
-        let wet = index
+    let wet = |way: &Way| {
+        index
             .provinces
             .get(way.a.index())
             .and_then(|pe| zones.get(*pe).ok())
             .and_then(|z| regions.0.get(usize::from(z.zone)))
             .and_then(|r| r.climate)
-            .is_some_and(|c| c.wet[season]);
-        if !wet || rngs.weather.random::<f64>() >= chance {
+            .is_some_and(|c| c.wet[season])
+    };
+    // The routes that can flood now, by id: every draw comes in the same order whatever
+    // the storage order.
+    candidates.clear();
+    for (id, way, state) in &routes {
+        if way.kind.on_water() && !state.closed_until.is_some_and(|d| d > today) && wet(way) {
+            candidates.push((*id, index.routes[id.index()]));
+        }
+    }
+    candidates.sort_unstable_by_key(|c| c.0);
+    for &(id, e) in candidates.iter() {
+        if rngs.weather.random::<f64>() >= chance {
             continue;
         }
+        let Ok((_, _, mut state)) = routes.get_mut(e) else { continue };
         let until = today + p.flood_days.round().max(1.0) as i64;
         state.closed_until = Some(until);
         log.push(&cal, LogKind::Flooded { route: id, until: crate::calendar::Date::from_days(until) });

@@ -115,12 +115,20 @@ pub struct DrawTable {
 }
 
 impl DrawTable {
-    /// Brings the table up to date with `controllers` (by province) and `diplomacy`.
-    pub fn update(&mut self, diplomacy: &Diplomacy, controllers: &[Option<FactionId>], nf: usize) {
+    /// Brings the table up to date with `controllers` (by province) and `diplomacy`;
+    /// `diplomacy_changed` is whether relations or access may have changed since the last
+    /// update (from change detection: relations and access are compared only then).
+    pub fn update(
+        &mut self,
+        diplomacy: &Diplomacy,
+        diplomacy_changed: bool,
+        controllers: &[Option<FactionId>],
+        nf: usize,
+    ) {
         if self.nf == nf
+            && !self.table.is_empty()
             && self.controllers == controllers
-            && self.relations == diplomacy.relations()
-            && self.access == diplomacy.access
+            && (!diplomacy_changed || (self.relations == diplomacy.relations() && self.access == diplomacy.access))
         {
             return;
         }

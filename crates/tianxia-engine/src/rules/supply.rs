@@ -85,7 +85,7 @@ pub fn supply_armies(
     for (id, c, ..) in provinces.iter() {
         controllers[id.index()] = Some(c.controller);
     }
-    draw.update(&diplomacy, controllers, index.factions.len());
+    draw.update(&diplomacy, diplomacy.is_changed(), controllers, index.factions.len());
     nets.resize_with(index.armies.len(), Net::default);
 
     for (i, e) in index.armies.iter().enumerate() {
