@@ -69,6 +69,17 @@ impl Date {
     }
 }
 
+/// The longest term a rule or effect can set, in days (about a thousand years): longer
+/// terms, negative ones and NaN are clamped, so date arithmetic never overflows whatever
+/// a spec built in Rust carries (the scenario loader refuses such values with a message).
+pub const MAX_TERM_DAYS: f64 = 365_250.0;
+
+/// Day number `days` (rounded) after `today`, the term clamped to `0..=MAX_TERM_DAYS`.
+pub fn days_after(today: i64, days: f64) -> i64 {
+    let d = if days.is_nan() { 0.0 } else { days.round().clamp(0.0, MAX_TERM_DAYS) };
+    today.saturating_add(d as i64)
+}
+
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
@@ -164,5 +175,14 @@ mod tests {
         let a = Date { year: 1232, month: 2, day: 8 };
         assert_eq!(a.add_days(30).to_string(), "1232-03-09");
         assert_eq!(Date::new(1231, 2, 29), None, "1231 is not a leap year");
+    }
+
+    #[test]
+    fn terms_in_days_are_clamped_so_date_arithmetic_cannot_overflow() {
+        assert_eq!(days_after(100, 4.6), 105);
+        assert_eq!(days_after(100, -1e300), 100, "a negative term ends today");
+        assert_eq!(days_after(100, f64::NAN), 100);
+        assert_eq!(days_after(100, 1e300), 100 + MAX_TERM_DAYS as i64);
+        assert_eq!(days_after(i64::MAX - 1, 30.0), i64::MAX, "saturates");
     }
 }

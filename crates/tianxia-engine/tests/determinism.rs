@@ -40,7 +40,9 @@ fn the_digest_is_sixteen_hex_digits() {
 #[test]
 fn runs_on_other_threads_match_runs_on_this_one() {
     let here = run(7).0;
-    let there: Vec<String> =
-        (0..2).map(|_| std::thread::spawn(|| run(7).0)).map(|h| h.join().unwrap_or_default()).collect();
+    let there: Vec<String> = (0..2)
+        .map(|_| std::thread::spawn(|| run(7).0))
+        .map(|h| h.join().unwrap_or_else(|_| panic!("a run on another thread panicked")))
+        .collect();
     assert!(there.iter().all(|d| *d == here));
 }

@@ -4,7 +4,7 @@
 //! x quality x morale x cohesion x fatigue x command x weather x defender ground, then a
 //! log-normal draw on each side. The ratio of the two decides winner and losses.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
@@ -249,7 +249,7 @@ pub fn resolve_battles(
                 any_rout = true;
                 frac += p.pursuit_loss * (winner_cav / loser_men.max(1.0)).min(1.0);
                 ledger.routs += 1;
-                let until = today + p.rout_days.round() as i64;
+                let until = days_after(today, p.rout_days);
                 if until > today {
                     commands.entity(f.entity).insert(Routed { until });
                 }

@@ -1,7 +1,7 @@
 //! Diplomacy: truces and access terms expire, tribute is paid at the new year, and
 //! requests for passage are answered by the host's policy.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::FactionId;
 use crate::model::diplomacy::{Diplomacy, Relation};
 use crate::model::faction::{Coffers, Policy};
@@ -87,7 +87,7 @@ pub fn conduct_diplomacy(
         }
         if granted {
             let mut terms = req.terms.clone();
-            terms.until = req.days.map(|d| today + d.round() as i64);
+            terms.until = req.days.map(|d| days_after(today, d));
             diplomacy.access.push(terms);
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! Effects reach across the whole world, so this phase is one exclusive system.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, CommanderId, FactionId};
 use crate::model::army::*;
 use crate::model::commander::Fallen;
@@ -90,7 +90,7 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
             let mut regions = world.resource_mut::<Regions>();
             if let Some(r) = regions.0.get_mut(*region as usize) {
                 r.weather = *weather;
-                r.forced_until = Some(today + days.round() as i64);
+                r.forced_until = Some(days_after(today, *days));
                 world.resource_mut::<EventLog>().push(
                     cal,
                     LogKind::Weather { region: crate::ids::RegionId(*region), weather: *weather, forced: true },
@@ -99,7 +99,7 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
         }
         Effect::SetRelation { a, b, relation, truce_days } => {
             let relation = match relation {
-                Relation::Truce { .. } => Relation::Truce { until: today + truce_days.round() as i64 },
+                Relation::Truce { .. } => Relation::Truce { until: days_after(today, *truce_days) },
                 r => *r,
             };
             set_relation(world, cal, *a, *b, relation, Cause::Event);
@@ -111,7 +111,7 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
         }
         Effect::GrantAccess { access, days } => {
             let mut access = access.clone();
-            access.until = days.map(|d| today + d.round() as i64);
+            access.until = days.map(|d| days_after(today, d));
             let (grantor, grantee) = (access.grantor, access.grantee);
             world.resource_mut::<Diplomacy>().access.push(access);
             world.resource_mut::<EventLog>().push(cal, LogKind::AccessGranted { grantor, grantee });

@@ -5,7 +5,7 @@
 //! only through the route's state: the route index closes it, and opens it again when
 //! the flood has passed.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::RouteId;
 use crate::model::index::Index;
 use crate::model::province::Zone;
@@ -50,7 +50,7 @@ pub fn flood_rivers(
     // the storage order.
     candidates.clear();
     for (id, way, state) in &routes {
-        if way.kind.on_water() && !state.closed_until.is_some_and(|d| d > today) && wet(way) {
+        if way.kind.on_water() && state.closed_until.is_none_or(|d| d <= today) && wet(way) {
             candidates.push((*id, index.routes[id.index()]));
         }
     }
@@ -60,7 +60,7 @@ pub fn flood_rivers(
             continue;
         }
         let Ok((_, _, mut state)) = routes.get_mut(e) else { continue };
-        let until = today + p.flood_days.round().max(1.0) as i64;
+        let until = days_after(today, p.flood_days.max(1.0));
         state.closed_until = Some(until);
         log.push(&cal, LogKind::Flooded { route: id, until: crate::calendar::Date::from_days(until) });
     }

@@ -3,7 +3,7 @@
 //! strongest host army there): a coward may flee, a zealot resists; one who flees or
 //! gives way may also hand over grain and guides.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, CommanderId};
 use crate::model::army::*;
 use crate::model::commander::{Fallen, Trait, Traits};
@@ -141,7 +141,7 @@ pub fn answer_trespass(world: &mut World) {
             if let Some(mut s) = world.get_mut::<Supplies>(ae) {
                 s.food += given;
             }
-            let until = today + p.guides_days.round() as i64;
+            let until = days_after(today, p.guides_days);
             if until > today {
                 world.entity_mut(ae).insert(Guided { until });
             }
