@@ -57,15 +57,22 @@ pub fn run_economy(
     // Harvests come in on the 1st of the harvest month; a besieged province loses its own.
     by_province.clear();
     by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None));
-    for (id, control, mut granary, population, siege) in &mut provinces {
-        let mut tax = None;
-        if siege.besieger.is_none() && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
-        {
-            let t = granary.harvest * p.grain_tax;
-            granary.grain += granary.harvest - t;
-            tax = Some(t);
+    let harvest_now = harvest_months.iter().any(|m| *m);
+    if harvest_now {
+        for (id, control, mut granary, population, siege) in &mut provinces {
+            let mut tax = None;
+            if siege.besieger.is_none() && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
+            {
+                let t = granary.harvest * p.grain_tax;
+                granary.grain += granary.harvest - t;
+                tax = Some(t);
+            }
+            by_province[id.index()] = (control.controller, population.0, tax);
         }
-        by_province[id.index()] = (control.controller, population.0, tax);
+    } else {
+        for (id, control, _, population, _) in &provinces {
+            by_province[id.index()] = (control.controller, population.0, None);
+        }
     }
     for &(controller, population, tax) in by_province.iter() {
         let c = controller.index();
