@@ -19,7 +19,7 @@ use crate::model::index::Index;
 use crate::model::province::{Control, Site, Terrain, Walls, Zone};
 use crate::model::route::{RouteGraph, SearchTree, Way};
 use crate::model::script::{ObjectiveKind, Objectives};
-use crate::model::weather::{Regions, Weather};
+use crate::model::weather::Regions;
 use crate::params::Params;
 use crate::rules::combat::{Fighting, Ground, army_power, routed_factor};
 use crate::rules::lookup::{DrawTable, Natures};
@@ -51,8 +51,8 @@ pub struct View {
     /// Controller of each province.
     controller: Vec<FactionId>,
     held: Vec<Option<FactionId>>,
-    /// Terrain, weather and garrison of each province.
-    ground: Vec<(Terrain, Weather, f64)>,
+    /// Terrain, weather zone and garrison of each province.
+    ground: Vec<(Terrain, u16, f64)>,
     /// Faction, place and power of each army in the field, by army.
     power: Vec<Option<(FactionId, ProvinceId, f64)>>,
     draw: DrawTable,
@@ -197,6 +197,9 @@ impl View {
     }
 }
 
+/// Provinces whose control, walls or place changed since the AI last looked.
+type ProvinceChanged = Or<(Changed<Control>, Changed<Walls>, Changed<Zone>, Changed<Site>)>;
+
 type Planner = (
     &'static ArmyId,
     &'static Allegiance,
@@ -222,6 +225,7 @@ pub fn plan_orders(
     natures: Natures,
     regions: Res<Regions>,
     provinces: Query<(&ProvinceId, &Control, &Zone, &Site, &Walls)>,
+    changed: Query<(&ProvinceId, &Control, &Zone, &Site, &Walls), ProvinceChanged>,
     mut armies: Query<Planner, Without<Dissolved>>,
     mut view: Local<View>,
 ) {
@@ -232,20 +236,31 @@ pub fn plan_orders(
     let view = &mut *view;
     view.np = np;
     view.used = 0;
-    view.controller.clear();
-    view.controller.resize(np, FactionId(u32::MAX));
-    view.ground.clear();
-    view.ground.resize(np, (Terrain::Plain, Weather::Clear, 0.0));
-    for (id, c, z, site, walls) in &provinces {
+    // What the AI knows of the provinces is kept from turn to turn and updated for those
+    // whose control, walls or place changed (all of them in a new or rebuilt world).
+    let fresh = view.controller.len() != np;
+    if fresh {
+        view.controller.clear();
+        view.controller.resize(np, FactionId(u32::MAX));
+        view.ground.clear();
+        view.ground.resize(np, (Terrain::Plain, u16::MAX, 0.0));
+    }
+    let mut update = |id: &ProvinceId, c: &Control, z: &Zone, site: &Site, walls: &Walls| {
         view.controller[id.index()] = c.controller;
-        view.ground[id.index()] = (site.terrain, regions.weather(z.zone), walls.garrison);
+        view.ground[id.index()] = (site.terrain, z.zone, walls.garrison);
+    };
+    if fresh {
+        provinces.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
+    } else {
+        changed.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
     }
     // Each army's power where it stands, gathered by id and summed in id order.
     view.power.clear();
     view.power.resize(index.armies.len(), None);
     for (id, al, led, pos, s, q, sp, fa, routed, _) in &armies {
         let at = pos.0.nearest(|r| graph.way(r).km);
-        let (terrain, weather, _) = view.ground[at.index()];
+        let (terrain, zone, _) = view.ground[at.index()];
+        let weather = regions.weather(zone);
         let ground = Ground { terrain, weather, defending: diplomacy.friendly(al.0, view.controller[at.index()]) };
         let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
         let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), led.command_factor(p))

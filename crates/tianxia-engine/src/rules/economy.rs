@@ -61,7 +61,8 @@ pub fn run_economy(
     if harvest_now {
         for (id, control, mut granary, population, siege) in &mut provinces {
             let mut tax = None;
-            if siege.besieger.is_none() && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
+            if siege.besieger.is_none()
+                && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
             {
                 let t = granary.harvest * p.grain_tax;
                 granary.grain += granary.harvest - t;

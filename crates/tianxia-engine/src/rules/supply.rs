@@ -70,6 +70,7 @@ pub fn supply_armies(
     natures: Natures,
     mut armies: Query<Eater, Without<Dissolved>>,
     mut provinces: Query<(&ProvinceId, &Control, &Zone, &Siege, &mut Granary)>,
+    changed: Query<(&ProvinceId, &Control), Changed<Control>>,
     weariness: Query<&Weariness>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
@@ -80,10 +81,18 @@ pub fn supply_armies(
     let season = cal.date.season();
     let SupplyScratch { controllers, draw, nets, tree } = &mut *scratch;
     let np = index.provinces.len();
-    controllers.clear();
-    controllers.resize(np, None);
-    for (id, c, ..) in provinces.iter() {
-        controllers[id.index()] = Some(c.controller);
+    // Controllers are kept from turn to turn and updated where control changed (all of
+    // them in a new or rebuilt world).
+    if controllers.len() != np {
+        controllers.clear();
+        controllers.resize(np, None);
+        for (id, c, ..) in provinces.iter() {
+            controllers[id.index()] = Some(c.controller);
+        }
+    } else {
+        for (id, c) in &changed {
+            controllers[id.index()] = Some(c.controller);
+        }
     }
     draw.update(&diplomacy, diplomacy.is_changed(), controllers, index.factions.len());
     nets.resize_with(index.armies.len(), Net::default);
