@@ -719,8 +719,9 @@ fn an_ai_army_goes_to_capture_its_objective_and_lays_siege() {
     assert_eq!(province(&s, city).control.controller, fa, "and took the city");
 }
 
-#[test]
-fn an_ai_army_falls_back_from_hopeless_odds() {
+/// A weak AI army defending the middle of a three-province road, and a strong enemy
+/// holding at `strong_at` (index on the road).
+fn hopeless_odds(strong_at: usize) -> (Sim, ArmyId, Vec<ProvinceId>) {
     let mut b = Builder::new(START, 5, 2);
     let fa = b.faction("a");
     let fb = b.faction("b");
@@ -729,29 +730,24 @@ fn an_ai_army_falls_back_from_hopeless_odds() {
     let weak = b.army("weak", fa, ps[1], 0.0, 2_000.0);
     b.spec_mut().armies[weak.index()].orders = OrdersSpec::Ai;
     b.objective(fa, ObjectiveKind::Defend(ps[1]), 1.0);
-    // The strong enemy arrives next door.
-    let strong = b.army("strong", fb, ps[2], 20_000.0, 20_000.0);
+    let strong = b.army("strong", fb, ps[strong_at], 20_000.0, 20_000.0);
     b.spec_mut().armies[strong.index()].orders = OrdersSpec::Hold;
-    let mut s = sim(&b.build(), 1);
+    (sim(&b.build(), 1), weak, ps)
+}
+
+#[test]
+fn an_ai_army_falls_back_from_hopeless_odds() {
+    // The strong enemy is next door. Defend looks for enemies in sight; at 1:20 odds the
+    // weak army must not walk into them.
+    let (mut s, weak, ps) = hopeless_odds(2);
     s.step();
-    // Defend looks for enemies in sight; at 1:20 odds it must not walk into them.
     assert_ne!(army(&s, weak).location, Location::At(ps[2]), "walked into hopeless odds");
 }
 
 #[test]
 fn an_ai_army_caught_by_hopeless_odds_falls_back_before_the_battle() {
-    let mut b = Builder::new(START, 5, 2);
-    let fa = b.faction("a");
-    let fb = b.faction("b");
-    b.war(fa, fb);
-    let ps = road(&mut b, fa, 3, 60.0, RouteKind::Road);
-    let weak = b.army("weak", fa, ps[1], 0.0, 2_000.0);
-    b.spec_mut().armies[weak.index()].orders = OrdersSpec::Ai;
-    b.objective(fa, ObjectiveKind::Defend(ps[1]), 1.0);
     // The strong enemy stands in the same province.
-    let strong = b.army("strong", fb, ps[1], 20_000.0, 20_000.0);
-    b.spec_mut().armies[strong.index()].orders = OrdersSpec::Hold;
-    let mut s = sim(&b.build(), 1);
+    let (mut s, weak, ps) = hopeless_odds(1);
     s.step();
     assert_eq!(army(&s, weak).location, Location::At(ps[0]), "fell back to the nearest safe province");
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "and was gone before the battle");
