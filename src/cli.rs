@@ -100,6 +100,10 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         /// Continue an interrupted batch in --out without redoing finished runs.
         #[arg(long)]
         resume: bool,
+        /// Print no progress on stderr (by default a bar on a terminal, else a line every
+        /// 10 seconds or 10% of the runs, for cluster logs).
+        #[arg(long)]
+        quiet: bool,
         /// Output format of the summary on stdout.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -138,8 +142,15 @@ pub fn main() -> ExitCode {
             run(&scenario, seed, &layers, format, events.as_deref())
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
-        Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, format } => {
-            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, format)
+        Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, quiet, format } => {
+            let progress = if quiet {
+                Progress::Quiet
+            } else if is_terminal() {
+                Progress::Bar
+            } else {
+                Progress::Lines
+            };
+            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, progress, format)
         }
         Command::Merge { dirs, out } => match tianxia_montecarlo::merge(&dirs, &out) {
             Ok(summary) => {
@@ -175,6 +186,17 @@ pub fn report(e: &LoadError) -> ExitCode {
     eprint!("{out}");
     eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
     ExitCode::from(2)
+}
+
+/// How a batch shows its progress on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Progress {
+    /// A bar, on a terminal.
+    Bar,
+    /// A plain line every 10 seconds or 10% of the runs (cluster logs, pipes).
+    Lines,
+    /// Nothing.
+    Quiet,
 }
 
 fn is_terminal() -> bool {
@@ -393,6 +415,7 @@ fn batch(
     shard: Option<(u64, u64)>,
     out: Option<PathBuf>,
     resume: bool,
+    shown: Progress,
     format: Format,
 ) -> ExitCode {
     let arms = match tianxia_montecarlo::plan_arms(arms, &layers.variants, &layers.sets, sweeps) {
@@ -410,7 +433,7 @@ fn batch(
         out,
         resume,
     };
-    let bar = if is_terminal() {
+    let bar = if shown == Progress::Bar {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
@@ -420,9 +443,29 @@ fn batch(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    // Plain lines for logs: every 10 seconds or 10% of the runs, and at the end.
+    let start = std::time::Instant::now();
+    let last = std::sync::Mutex::new((start, 0u64));
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
+        if shown != Progress::Lines || total == 0 {
+            return;
+        }
+        let Ok(mut last) = last.lock() else { return };
+        let now = std::time::Instant::now();
+        let due = done == total || now.duration_since(last.0).as_secs() >= 10 || (done - last.1) * 10 >= total;
+        if done == 0 || done == last.1 || !due {
+            return;
+        }
+        *last = (now, done);
+        let secs = now.duration_since(start).as_secs_f64().max(1e-9);
+        let rate = done as f64 / secs;
+        let eta = (total - done) as f64 / rate.max(1e-9);
+        eprintln!(
+            "progress: {done}/{total} runs ({:.0}%), {rate:.0} runs/s, ETA {eta:.0} s",
+            done as f64 * 100.0 / total as f64
+        );
     };
     let result = tianxia_montecarlo::run_batch(&cfg, &progress);
     bar.finish_and_clear();

@@ -479,3 +479,25 @@ fn rows_whose_checksums_were_not_written_yet_are_redone_on_resume() {
         assert_eq!(read(t.0.join("whole").join(f)), read(t.0.join("cut").join(f)), "{f}");
     }
 }
+
+#[test]
+fn a_batch_outside_a_terminal_logs_progress_lines_and_quiet_silences_them() {
+    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tutorial_two_kingdoms.ron");
+    let run = |quiet: bool| {
+        let mut args = vec!["batch".to_string(), tutorial.display().to_string(), "--runs".into(), "1200".into()];
+        if quiet {
+            args.push("--quiet".into());
+        }
+        tianxia(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(false);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lines: Vec<String> =
+        text(&o.stderr).lines().filter(|l| l.starts_with("progress: ")).map(String::from).collect();
+    assert!(lines.len() >= 2, "a line per block of runs and one at the end: {lines:?}");
+    assert!(lines.last().is_some_and(|l| l.starts_with("progress: 1200/1200 runs (100%), ")), "{lines:?}");
+    assert!(lines.iter().all(|l| l.contains(" runs/s, ETA ")), "{lines:?}");
+    let o = run(true);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("progress:"), "--quiet prints no progress: {}", text(&o.stderr));
+}
