@@ -313,7 +313,12 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
     let _ = writeln!(
         o,
         "\n{:<12} {:>9} {:>10} {:>10} {:>10} {:>12} {:>12} {:>9}",
-        "faction", "provinces", "field men", "garrisons", "losses", "treasury", "grain", "weariness"
+        "faction", "provinces", "field men", "garrisons", "men lost", "silver", "grain", "weariness"
+    );
+    let _ = writeln!(
+        o,
+        "{:<12} {:>9} {:>10} {:>10} {:>10} {:>12} {:>12} {:>9}",
+        "", "held", "men", "men", "men", "taels", "shi", "0 to 1"
     );
     for (fi, name) in names.factions.iter().enumerate() {
         let fid = FactionId(fi as u32);
@@ -344,9 +349,23 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
             name.key, provinces, men, garrisons, lost, f.coffers.treasury, f.coffers.grain, f.weariness.weariness
         );
     }
+    let _ = writeln!(
+        o,
+        "field men are in armies in the field; men lost counts every cause; weariness grows with\n\
+         losses, slows the recovery of morale, and eases only in peace."
+    );
     let _ = writeln!(o, "\noutcomes:");
-    for (k, v) in &r.outcomes {
-        let _ = writeln!(o, "  {k:<28} {}", outcome_json(v));
+    let specs = &s.template().outcomes;
+    for (i, (k, v)) in r.outcomes.iter().enumerate() {
+        let value = outcome_json(v).to_string();
+        match specs.get(i).map(|x| x.description.as_str()).filter(|d| !d.is_empty()) {
+            Some(d) => {
+                let _ = writeln!(o, "  {k:<28} {value:<12} {d}");
+            }
+            None => {
+                let _ = writeln!(o, "  {k:<28} {value}");
+            }
+        }
     }
     let _ = writeln!(o, "\ndigest {}", r.digest);
     o

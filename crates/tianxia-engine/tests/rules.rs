@@ -629,10 +629,16 @@ fn events_fire_on_their_conditions_within_their_window() {
             Effect::EndRun("the plan is done".into()),
         ],
     });
-    Arc::make_mut(&mut b.spec_mut().outcomes)
-        .push(OutcomeSpec { key: "arrived".into(), rule: OutcomeRule::Bool(Condition::Flag("arrived".into())) });
-    Arc::make_mut(&mut b.spec_mut().outcomes)
-        .push(OutcomeSpec { key: "men".into(), rule: OutcomeRule::Number(Quantity::Counter("men_on_arrival".into())) });
+    Arc::make_mut(&mut b.spec_mut().outcomes).push(OutcomeSpec {
+        key: "arrived".into(),
+        description: String::new(),
+        rule: OutcomeRule::Bool(Condition::Flag("arrived".into())),
+    });
+    Arc::make_mut(&mut b.spec_mut().outcomes).push(OutcomeSpec {
+        key: "men".into(),
+        description: String::new(),
+        rule: OutcomeRule::Number(Quantity::Counter("men_on_arrival".into())),
+    });
     let mut s = sim(&b.build(), 1);
     let r = s.run();
     assert!(r.turns < 10, "EndRun stopped the run early");
@@ -832,10 +838,14 @@ fn the_largest_battle_between_two_sides_names_the_winner() {
     let (mut spec, _, _) = battle_world(30_000.0, 10_000.0);
     Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec {
         key: "winner".into(),
+        description: String::new(),
         rule: OutcomeRule::LargestBattleWinner { side_a: vec![FactionId(0)], side_b: vec![FactionId(1)] },
     });
-    Arc::make_mut(&mut spec.outcomes)
-        .push(OutcomeSpec { key: "field".into(), rule: OutcomeRule::Controller(ProvinceId(0)) });
+    Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec {
+        key: "field".into(),
+        description: String::new(),
+        rule: OutcomeRule::Controller(ProvinceId(0)),
+    });
     let mut s = sim(&spec, 1);
     let r = s.run();
     let expected = winner_of_battle(&spec, 1).unwrap_or_else(|| "none".into());

@@ -712,7 +712,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             ),
         };
         kinds.push((x.id.value.clone(), kind));
-        outcomes.push(OutcomeSpec { key: x.id.value, rule });
+        outcomes.push(OutcomeSpec { key: x.id.value, description: x.description.clone(), rule });
     }
     let flags: Vec<String> = entries("flags").iter().map(|e| e.id.clone()).collect();
 

@@ -233,6 +233,8 @@ pub enum OutcomeRule {
 pub struct OutcomeSpec {
     /// Outcome id (a column of runs.csv).
     pub key: String,
+    /// What it measures, in the scenario's words.
+    pub description: String,
     /// How it is measured.
     pub rule: OutcomeRule,
 }
