@@ -6,8 +6,10 @@
 //! enemies, and attacks, waits, besieges or falls back by the odds.
 //!
 //! What the AI sees (power by faction and province, where each faction finds supply) is
-//! gathered once per phase into buffers that live across turns; reverse search trees
-//! towards each (faction, goal) are shared by every army of the phase.
+//! gathered once per phase into buffers that live across turns (what it knows of the
+//! provinces is updated only where something changed); reverse search trees towards each
+//! (faction, goal) are shared by every army of the phase and grown only as far as the
+//! armies asking need.
 
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
@@ -50,14 +52,18 @@ pub struct View {
     allied: Vec<bool>,
     /// Controller of each province.
     controller: Vec<FactionId>,
+    /// The same, as the drawing-rights table takes it.
     held: Vec<Option<FactionId>>,
     /// Terrain, weather zone and garrison of each province.
     ground: Vec<(Terrain, u16, f64)>,
     /// Faction, place and power of each army in the field, by army.
     power: Vec<Option<(FactionId, ProvinceId, f64)>>,
+    /// Where each faction may draw grain.
     draw: DrawTable,
+    /// Reverse trees towards (faction, goal); the first `used` belong to this phase.
     trees: Vec<((FactionId, ProvinceId), SearchTree)>,
     used: usize,
+    /// The tree of the phase's one-off searches (paths, refuges, sight, raids).
     scratch: SearchTree,
 }
 
