@@ -154,7 +154,7 @@ pub fn main() -> ExitCode {
         }
         Command::Merge { dirs, out } => match tianxia_montecarlo::merge(&dirs, &out) {
             Ok(summary) => {
-                print!("{}", tianxia_montecarlo::table(&summary));
+                print!("{}", tianxia_montecarlo::table_fitting(&summary, table_width()));
                 ExitCode::SUCCESS
             }
             Err(e) => batch_error(&e),
@@ -186,6 +186,17 @@ pub fn report(e: &LoadError) -> ExitCode {
     eprint!("{out}");
     eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
     ExitCode::from(2)
+}
+
+/// How wide a table for people may be: the terminal's width, or 100 columns when stdout
+/// is not a terminal.
+fn table_width() -> usize {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        console::Term::stdout().size_checked().map_or(100, |(_, cols)| usize::from(cols))
+    } else {
+        100
+    }
 }
 
 /// How a batch shows its progress on stderr.
@@ -492,7 +503,7 @@ fn batch(
         Ok(r) => {
             let text = match format {
                 Format::Json => format!("{}\n", r.summary),
-                Format::Text => tianxia_montecarlo::table(&r.summary),
+                Format::Text => tianxia_montecarlo::table_fitting(&r.summary, table_width()),
             };
             let _ = std::io::stdout().write_all(text.as_bytes());
             ExitCode::SUCCESS

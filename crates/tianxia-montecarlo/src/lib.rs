@@ -926,7 +926,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
 
 /// The summary as a table: outcomes down, arms across, with intervals and paired
 /// differences against the first arm.
+/// The summary as a table for people, in the wide layout (see [`table_fitting`]).
 pub fn table(summary: &Value) -> String {
+    table_fitting(summary, usize::MAX)
+}
+
+/// The summary as a table for people, at most `width` columns wide where it can be: the
+/// wide layout (one column per arm) when it fits, else a long one (a block per outcome,
+/// a line per arm, the difference against the first arm on a line of its own).
+pub fn table_fitting(summary: &Value, width: usize) -> String {
     let arms = summary["arms"].as_array().cloned().unwrap_or_default();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut head = vec!["outcome".to_string()];
@@ -934,12 +942,19 @@ pub fn table(summary: &Value) -> String {
     rows.push(head);
     let keys: Vec<String> =
         arms.first().and_then(|a| a["outcomes"].as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    // For the long layout: per outcome, per arm (arm, estimate, difference).
+    type Block = Vec<(String, String, String)>;
+    let mut long: Vec<(String, Block)> = Vec::new();
     for key in keys {
         let mut row = vec![key.clone()];
+        let mut block = Vec::new();
         for (i, a) in arms.iter().enumerate() {
             let o = &a["outcomes"][&key];
             let mut cell = match o["kind"].as_str() {
-                Some("bool") => format!("{:.3} [{:.3}, {:.3}]", f(&o["p"]), f(&o["ci95"][0]), f(&o["ci95"][1])),
+                Some("bool") => {
+                    let (lo, hi) = bounds(f(&o["ci95"][0]), f(&o["ci95"][1]));
+                    format!("{:.3} [{lo}, {hi}]", f(&o["p"]))
+                }
                 Some("number") => {
                     format!("{} (p05 {}, p95 {})", num(f(&o["mean"])), num(f(&o["p05"])), num(f(&o["p95"])))
                 }
@@ -955,6 +970,7 @@ pub fn table(summary: &Value) -> String {
                     .unwrap_or_default(),
                 _ => String::new(),
             };
+            let mut delta = String::new();
             if i > 0 {
                 let d = &a["vs_first"][&key];
                 match d["kind"].as_str() {
@@ -962,8 +978,8 @@ pub fn table(summary: &Value) -> String {
                         if let Some((l, x)) = d["freq_diff"].as_object().and_then(|m| {
                             m.iter().max_by(|x, y| f(&x.1["diff"]).abs().total_cmp(&f(&y.1["diff"]).abs()))
                         }) {
-                            cell += &format!(
-                                "  Δ {l} {:+.0}% [{:+.0}, {:+.0}]",
+                            delta = format!(
+                                "Δ {l} {:+.0}% [{:+.0}, {:+.0}]",
                                 f(&x["diff"]) * 100.0,
                                 f(&x["ci95"][0]) * 100.0,
                                 f(&x["ci95"][1]) * 100.0
@@ -971,12 +987,11 @@ pub fn table(summary: &Value) -> String {
                         }
                     }
                     Some("bool") => {
-                        cell +=
-                            &format!("  Δ {:+.3} [{:+.3}, {:+.3}]", f(&d["diff"]), f(&d["ci95"][0]), f(&d["ci95"][1]))
+                        delta = format!("Δ {:+.3} [{:+.3}, {:+.3}]", f(&d["diff"]), f(&d["ci95"][0]), f(&d["ci95"][1]))
                     }
                     Some(_) => {
-                        cell += &format!(
-                            "  Δ {} [{}, {}]",
+                        delta = format!(
+                            "Δ {} [{}, {}]",
                             snum(f(&d["diff"])),
                             snum(f(&d["ci95"][0])),
                             snum(f(&d["ci95"][1]))
@@ -985,12 +1000,36 @@ pub fn table(summary: &Value) -> String {
                     None => {}
                 }
             }
+            let arm = format!("{} (n={})", a["name"].as_str().unwrap_or("?"), a["runs"]);
+            block.push((arm, cell.clone(), delta.clone()));
+            if !delta.is_empty() {
+                cell += "  ";
+                cell += &delta;
+            }
             row.push(cell);
         }
         rows.push(row);
+        long.push((key, block));
     }
     let widths: Vec<usize> =
         (0..rows[0].len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let total = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+    if total > width {
+        let arm_w = long.iter().flat_map(|(_, b)| b.iter().map(|(a, _, _)| a.chars().count())).max().unwrap_or(0);
+        let mut s = String::new();
+        for (key, block) in &long {
+            s.push_str(key);
+            s.push('\n');
+            for (arm, cell, delta) in block {
+                s.push_str(format!("  {arm:<arm_w$}  {cell}").trim_end());
+                s.push('\n');
+                if !delta.is_empty() {
+                    s.push_str(&format!("  {:<arm_w$}  {delta}\n", ""));
+                }
+            }
+        }
+        return s;
+    }
     let mut s = String::new();
     for (i, r) in rows.iter().enumerate() {
         let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
@@ -1004,6 +1043,18 @@ pub fn table(summary: &Value) -> String {
     s
 }
 
+/// The bounds of an interval as text: three decimals, or as many more (up to six) as it
+/// takes for two different bounds not to print the same.
+fn bounds(lo: f64, hi: f64) -> (String, String) {
+    for digits in 3..=6 {
+        let (a, b) = (format!("{lo:.digits$}"), format!("{hi:.digits$}"));
+        if a != b || lo == hi || digits == 6 {
+            return (a, b);
+        }
+    }
+    (format!("{lo}"), format!("{hi}"))
+}
+
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0)
 }
@@ -1014,4 +1065,44 @@ fn num(x: f64) -> String {
 
 fn snum(x: f64) -> String {
     if x.abs() >= 100.0 { format!("{x:+.0}") } else { format!("{x:+.3}") }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    fn summary() -> Value {
+        let arm = |name: &str, p: f64, lo: f64, hi: f64| {
+            json!({"name": name, "runs": 10000, "outcomes": {
+                "a_long_outcome_name_for_a_bool": {"kind": "bool", "p": p, "ci95": [lo, hi]},
+                "winner": {"kind": "category", "freq": {"mongol": 0.66, "jin": 0.30, "none": 0.04}}},
+                "vs_first": {
+                "a_long_outcome_name_for_a_bool": {"kind": "bool", "diff": -0.4, "ci95": [-0.42, -0.38]},
+                "winner": {"kind": "category", "freq_diff": {"mongol": {"diff": -0.43, "ci95": [-0.45, -0.41]}}}}})
+        };
+        json!({"arms": [arm("baseline", 0.9999, 0.99962, 1.0), arm("song_grants_passage+no_blizzard", 0.5, 0.49, 0.51),
+                        arm("unified_jin_command", 0.5, 0.49, 0.51)]})
+    }
+
+    #[test]
+    fn a_summary_too_wide_for_the_terminal_is_printed_long_and_fits() {
+        let s = summary();
+        let wide = table_fitting(&s, usize::MAX);
+        assert!(wide.lines().any(|l| l.chars().count() > 80), "the wide layout is wider than 80 columns");
+        let long = table_fitting(&s, 80);
+        for l in long.lines() {
+            assert!(l.chars().count() <= 80, "{l:?} is wider than 80 columns");
+        }
+        assert!(long.starts_with("a_long_outcome_name_for_a_bool\n  baseline (n=10000)"), "{long}");
+        assert!(long.contains("Δ mongol -43% [-45, -41]"), "{long}");
+    }
+
+    #[test]
+    fn interval_bounds_that_differ_never_print_the_same() {
+        assert_eq!(bounds(0.522, 0.584), ("0.522".to_string(), "0.584".to_string()));
+        let (lo, hi) = bounds(0.99962, 1.0);
+        assert_ne!(lo, hi, "a non-zero-width interval shows its width");
+        assert_eq!(bounds(1.0, 1.0), ("1.000".to_string(), "1.000".to_string()));
+        assert!(table_fitting(&summary(), 80).contains("0.9996, 1.0000"));
+    }
 }
