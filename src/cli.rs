@@ -317,8 +317,9 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
     }
     let _ = writeln!(o);
     let names = sim.names();
+    let mentioned = std::cell::RefCell::new(tianxia_engine::record::log::Mentioned::default());
     for e in sim.log().entries() {
-        let _ = writeln!(o, "{}", e.shown(names));
+        let _ = writeln!(o, "{}", e.told(names, &mentioned));
     }
     let _ = writeln!(o, "\n{} turns, ended {}", r.turns, r.end_date);
     let _ = writeln!(

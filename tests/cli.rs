@@ -60,9 +60,23 @@ fn run_text_is_a_chronicle_with_a_faction_table() {
     assert!(out.status.success());
     let s = text(&out.stdout);
     assert!(s.contains("battle at"), "{s}");
-    assert!(s.contains("asks wei for passage"));
+    assert!(s.contains("envoys of ") && s.contains(" for passage"), "{s}");
     assert!(s.contains("faction") && s.contains("provinces") && s.contains("field men"));
     assert!(s.lines().any(|l| l.starts_with("1230-09-01  ")), "lines are dated");
+}
+
+#[test]
+fn the_chronicle_names_things_by_their_names_and_gives_the_chinese_name_once() {
+    let out = tianxia(&["run", "scenarios/1231_borrowed_road.ron", "--seed", "1"]);
+    assert!(out.status.success());
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("Tolui's right wing reaches Dasanguan (大散关)"),
+        "display names, Chinese on first mention: {s}"
+    );
+    assert_eq!(s.matches("(大散关)").count(), 1, "the Chinese name is given once");
+    assert!(s.contains("at Dasanguan, "), "later mentions use the name alone");
+    assert!(!s.contains("tolui_right_wing"), "no scenario keys in the chronicle");
 }
 
 #[test]

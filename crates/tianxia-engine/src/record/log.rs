@@ -291,16 +291,81 @@ fn men(x: f64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// How a chronicle names things.
+#[derive(Clone, Copy, Debug)]
+enum Style<'a> {
+    /// By the scenario's keys (`tolui_right_wing`).
+    Keys,
+    /// By display names, with the Chinese name the first time a thing is named.
+    Names(&'a std::cell::RefCell<Mentioned>),
+}
+
+/// What a chronicle has named already (so the Chinese name is given once).
+#[derive(Clone, Debug, Default)]
+pub struct Mentioned {
+    seen: [Vec<bool>; 6],
+}
+
+/// An id that a chronicle names.
+trait Nameable: Copy {
+    /// Which list of [`Names`] it indexes, and where.
+    fn slot(self) -> (usize, usize);
+}
+
+macro_rules! nameable {
+    ($($t:ty => $k:literal),*) => { $(impl Nameable for $t { fn slot(self) -> (usize, usize) { ($k, self.index()) } })* };
+}
+nameable!(FactionId => 0, ProvinceId => 1, ArmyId => 2, CommanderId => 3, RouteId => 4);
+
+fn list(names: &Names, kind: usize) -> &[crate::ids::Name] {
+    match kind {
+        0 => &names.factions,
+        1 => &names.provinces,
+        2 => &names.armies,
+        3 => &names.commanders,
+        4 => &names.routes,
+        _ => &names.regions,
+    }
+}
+
 /// An entry with the names to show it by.
 pub struct Shown<'a> {
     entry: &'a LogEntry,
     names: &'a Names,
+    style: Style<'a>,
+}
+
+impl Shown<'_> {
+    fn name(&self, id: impl Nameable) -> String {
+        let (kind, i) = id.slot();
+        let Some(n) = list(self.names, kind).get(i) else { return "?".into() };
+        match self.style {
+            Style::Keys => n.key.clone(),
+            Style::Names(mentioned) => {
+                let shown = if n.name.is_empty() { n.key.clone() } else { n.name.clone() };
+                let mut m = mentioned.borrow_mut();
+                let seen = &mut m.seen[kind];
+                if seen.len() <= i {
+                    seen.resize(i + 1, false);
+                }
+                let first = !seen[i];
+                seen[i] = true;
+                if first && !n.name_zh.is_empty() { format!("{shown} ({})", n.name_zh) } else { shown }
+            }
+        }
+    }
 }
 
 impl LogEntry {
     /// The entry as a chronicle line, naming things by the scenario's keys.
     pub fn shown<'a>(&'a self, names: &'a Names) -> Shown<'a> {
-        Shown { entry: self, names }
+        Shown { entry: self, names, style: Style::Keys }
+    }
+
+    /// The entry as a chronicle line for people: things by their display names, with
+    /// the Chinese name the first time `mentioned` sees them.
+    pub fn told<'a>(&'a self, names: &'a Names, mentioned: &'a std::cell::RefCell<Mentioned>) -> Shown<'a> {
+        Shown { entry: self, names, style: Style::Names(mentioned) }
     }
 }
 
@@ -311,7 +376,7 @@ impl fmt::Display for Shown<'_> {
         let side = |armies: &[BattleArmy]| {
             armies
                 .iter()
-                .map(|a| format!("{} ({} men, lost {})", a.army.key(n), men(a.men), men(a.lost)))
+                .map(|a| format!("{} ({} men, lost {})", self.name(a.army), men(a.men), men(a.lost)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -335,98 +400,110 @@ impl fmt::Display for Shown<'_> {
                         format!("in truce until {}", Date::from_days(*until))
                     }
                 };
-                write!(f, "{} and {} are now {state} ({cause})", a.key(n), b.key(n))
+                write!(f, "{} and {} are now {state} ({cause})", self.name(*a), self.name(*b))
             }
-            AccessRequest { requester, host } => write!(f, "{} asks {} for passage", requester.key(n), host.key(n)),
+            AccessRequest { requester, host } => {
+                write!(f, "envoys of {} ask {} for passage", self.name(*requester), self.name(*host))
+            }
             AccessAnswer { host, requester, granted } => write!(
                 f,
-                "{} {} {}'s request for passage",
-                host.key(n),
-                if *granted { "grants" } else { "refuses" },
-                requester.key(n)
+                "passage through {}'s land for {}: {}",
+                self.name(*host),
+                self.name(*requester),
+                if *granted { "granted" } else { "refused" }
             ),
             AccessGranted { grantor, grantee } => {
-                write!(f, "{} opens its roads to {}", grantor.key(n), grantee.key(n))
+                write!(f, "the roads of {} open to {}", self.name(*grantor), self.name(*grantee))
             }
             AccessEnded { grantor, grantee, cause } => {
-                write!(f, "{}'s grant of passage to {} ends ({cause})", grantor.key(n), grantee.key(n))
+                write!(f, "{}'s grant of passage to {} ends ({cause})", self.name(*grantor), self.name(*grantee))
             }
             Tribute { payer, payee, silver, silk } => write!(
                 f,
-                "{} pays {} tribute: {} taels of silver, {} bolts of silk",
-                payer.key(n),
-                payee.key(n),
+                "tribute from {} to {}: {} taels of silver, {} bolts of silk",
+                self.name(*payer),
+                self.name(*payee),
                 men(*silver),
                 men(*silk)
             ),
             Trespass { army, province, host } => {
-                write!(f, "{} crosses into {} land at {} without leave", army.key(n), host.key(n), province.key(n))
+                write!(
+                    f,
+                    "{} crosses into {} land at {} without leave",
+                    self.name(*army),
+                    self.name(*host),
+                    self.name(*province)
+                )
             }
             TrespassAnswer { army, host, province, commander, response } => {
                 let who = match commander.and_then(|c| n.commanders.get(c.index())) {
-                    Some(c) => format!("{} ({})", c.name, host.key(n)),
-                    None => host.key(n).to_string(),
+                    Some(c) => format!("{} ({})", c.name, self.name(*host)),
+                    None => self.name(*host),
                 };
-                let what = match response {
-                    TrespassResponse::Resist => "resists",
-                    TrespassResponse::Ignore => "lets it pass",
-                    TrespassResponse::Flee => "flees",
-                    TrespassResponse::Supply => "gives way and supplies grain and guides to",
-                };
-                write!(f, "at {}, {who} {what} {}", province.key(n), army.key(n))
+                let (army, province) = (self.name(*army), self.name(*province));
+                match response {
+                    TrespassResponse::Resist => write!(f, "at {province}, {who} resists {army}"),
+                    TrespassResponse::Ignore => write!(f, "at {province}, {who} lets {army} pass"),
+                    TrespassResponse::Flee => write!(f, "at {province}, {who} flees before {army}"),
+                    TrespassResponse::Supply => {
+                        write!(f, "at {province}, {who} gives way to {army} and supplies grain and guides")
+                    }
+                }
             }
             Battle { province, weather, winner, ratio, rout, winners, losers } => write!(
                 f,
-                "battle at {} ({weather:?}): {} wins, odds {ratio:.2}{}; victors {}; vanquished {}",
-                province.key(n),
-                winner.key(n),
+                "battle at {} ({weather:?}), won by {} at odds {ratio:.2}{}; victors {}; vanquished {}",
+                self.name(*province),
+                self.name(*winner),
                 if *rout { ", the beaten side routs" } else { "" },
                 side(winners),
                 side(losers)
             ),
             Retreat { army, from, to } => {
-                write!(f, "{} falls back from {} to {}", army.key(n), from.key(n), to.key(n))
+                write!(f, "{} falls back from {} to {}", self.name(*army), self.name(*from), self.name(*to))
             }
             Trapped { army, province } => {
-                write!(f, "{} is trapped at {} with nowhere to fall back", army.key(n), province.key(n))
+                write!(f, "{} is trapped at {} with nowhere to fall back", self.name(*army), self.name(*province))
             }
-            ArmyDestroyed { army, cause } => write!(f, "{} is destroyed ({cause})", army.key(n)),
+            ArmyDestroyed { army, cause } => write!(f, "{} is destroyed ({cause})", self.name(*army)),
             SiegeBegun { province, besieger, garrison, grain } => write!(
                 f,
-                "{} lays siege to {} ({} defenders, {} shi of grain inside)",
-                besieger.key(n),
-                province.key(n),
+                "siege of {} by {} ({} defenders, {} shi of grain inside)",
+                self.name(*province),
+                self.name(*besieger),
                 men(*garrison),
                 men(*grain)
             ),
             Assault { province, attackers, garrison, success, attacker_lost, defender_lost } => write!(
                 f,
                 "assault on {}: {} attackers against {} defenders, {}; attackers lost {}, defenders {}",
-                province.key(n),
+                self.name(*province),
                 men(*attackers),
                 men(*garrison),
                 if *success { "the walls are carried" } else { "repulsed" },
                 men(*attacker_lost),
                 men(*defender_lost)
             ),
-            SiegeStarving { province } => write!(f, "the food in {} is gone", province.key(n)),
+            SiegeStarving { province } => write!(f, "the food in {} is gone", self.name(*province)),
             Captured { province, by, from, how } => {
-                write!(f, "{} takes {} from {} ({how})", by.key(n), province.key(n), from.key(n))
+                write!(f, "{} taken by {} from {} ({how})", self.name(*province), self.name(*by), self.name(*from))
             }
             Starving { army, province } => match province {
-                Some(p) => write!(f, "{} runs short of food at {}", army.key(n), p.key(n)),
-                None => write!(f, "{} runs short of food on the march", army.key(n)),
+                Some(p) => write!(f, "{} runs short of food at {}", self.name(*army), self.name(*p)),
+                None => write!(f, "{} runs short of food on the march", self.name(*army)),
             },
-            Reinforced { army, men: m } => write!(f, "{} receives {} men", army.key(n), men(*m)),
+            Reinforced { army, men: m } => write!(f, "{} receives {} men", self.name(*army), men(*m)),
             Spawned { army, province, men: m } => {
-                write!(f, "{} takes the field at {} with {} men", army.key(n), province.key(n), men(*m))
+                write!(f, "{} takes the field at {} with {} men", self.name(*army), self.name(*province), men(*m))
             }
-            CommanderLost { commander, cause } => write!(f, "{} is lost ({cause})", commander.key(n)),
+            CommanderLost { commander, cause } => write!(f, "{} is lost ({cause})", self.name(*commander)),
             CommanderAppointed { commander, army } => {
-                write!(f, "{} takes command of {}", commander.key(n), army.key(n))
+                write!(f, "{} takes command of {}", self.name(*commander), self.name(*army))
             }
-            Arrived { army, province } => write!(f, "{} reaches {}", army.key(n), province.key(n)),
-            Flooded { route, until } => write!(f, "the river floods the way {}, closed until {until}", route.key(n)),
+            Arrived { army, province } => write!(f, "{} reaches {}", self.name(*army), self.name(*province)),
+            Flooded { route, until } => {
+                write!(f, "the river floods the way {}, closed until {until}", self.name(*route))
+            }
             RunEnded { reason } => write!(f, "the run ends: {reason}"),
         }
     }
