@@ -138,6 +138,8 @@ params! {
     disease_siege_factor: 2.0, "factor";
     /// An army is logged as running short of food when more than this share of its need went unmet.
     starving_share: 0.25, "fraction";
+    /// Men an army must lose away from battle in a month for the chronicle to say so.
+    wastage_report_men: 1000.0, "men";
     /// Morale regained per day when fed.
     morale_recovery: 0.01, "morale/day";
     /// Cohesion regained per day while fed.

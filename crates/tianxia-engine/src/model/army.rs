@@ -171,6 +171,18 @@ pub struct Ledger {
     pub routs: u32,
 }
 
+/// Men an army has lost away from battle since the start of the month, by cause (for the
+/// chronicle's monthly line; the [`Ledger`] counts every loss).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Wastage {
+    /// To hunger.
+    pub hunger: f64,
+    /// To cold and snow.
+    pub cold: f64,
+    /// To disease.
+    pub disease: f64,
+}
+
 /// Marker: routed until this day number, and cannot fight back.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Routed {

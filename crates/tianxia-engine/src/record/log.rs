@@ -187,6 +187,8 @@ pub enum LogKind {
     CommanderAppointed { commander: CommanderId, army: ArmyId },
     /// An army arrived at the goal of its orders.
     Arrived { army: ArmyId, province: ProvinceId },
+    /// Men an army lost away from battle in a month, by cause.
+    Wastage { army: ArmyId, year: i32, month: u8, hunger: f64, cold: f64, disease: f64 },
     /// A river route flooded and is closed until a date.
     Flooded { route: RouteId, until: Date },
     /// The run ended before its last date.
@@ -501,6 +503,35 @@ impl fmt::Display for Shown<'_> {
                 write!(f, "{} takes command of {}", self.name(*commander), self.name(*army))
             }
             Arrived { army, province } => write!(f, "{} reaches {}", self.name(*army), self.name(*province)),
+            Wastage { army, year, month, hunger, cold, disease } => {
+                let causes: Vec<String> = [(*hunger, "hunger"), (*cold, "cold"), (*disease, "disease")]
+                    .iter()
+                    .filter(|(m, _)| m.round() >= 1.0)
+                    .map(|(m, what)| format!("{} to {what}", men(*m)))
+                    .collect();
+                const MONTHS: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
+                let month = MONTHS.get(usize::from(*month).saturating_sub(1)).copied().unwrap_or("?");
+                write!(
+                    f,
+                    "{} lost {} men away from battle in {month} {year}: {}",
+                    self.name(*army),
+                    men(hunger + cold + disease),
+                    causes.join(", ")
+                )
+            }
             Flooded { route, until } => {
                 write!(f, "the river floods the way {}, closed until {until}", self.name(*route))
             }

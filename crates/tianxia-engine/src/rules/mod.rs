@@ -64,6 +64,6 @@ pub fn install(schedule: &mut Schedule) {
         (combat::resolve_battles, combat::disband_broken).chain().in_set(Combat),
         (siege::conduct_sieges, combat::disband_broken).chain().in_set(Sieges),
         economy::run_economy.in_set(Economy),
-        (hash_state, close_turn).chain().in_set(Record),
+        (supply::report_wastage, hash_state, close_turn).chain().in_set(Record),
     ));
 }

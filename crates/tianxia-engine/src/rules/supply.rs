@@ -54,6 +54,7 @@ type Eater = (
     &'static mut Spirit,
     &'static mut Supplies,
     &'static mut Ledger,
+    &'static mut Wastage,
     Has<Besieging>,
     Has<Starving>,
 );
@@ -98,7 +99,7 @@ pub fn supply_armies(
     nets.resize_with(index.armies.len(), Net::default);
 
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, led, pos, mut s, mut spirit, mut supplies, mut ledger, besieging, was_starving)) =
+        let Ok((al, led, pos, mut s, mut spirit, mut supplies, mut ledger, mut wastage, besieging, was_starving)) =
             armies.get_mut(*e)
         else {
             continue;
@@ -168,8 +169,16 @@ pub fn supply_armies(
         let disease = p.disease_attrition
             * if season == Season::Summer { p.disease_summer_factor } else { 1.0 }
             * if besieging { p.disease_siege_factor } else { 1.0 };
-        let attrition = (p.hunger_attrition * short + cold + disease) * days;
-        ledger.lost += s.lose(attrition);
+        let hunger = p.hunger_attrition * short;
+        let attrition = (hunger + cold + disease) * days;
+        let lost = s.lose(attrition);
+        ledger.lost += lost;
+        let causes = hunger + cold + disease;
+        if lost > 0.0 && causes > 0.0 {
+            wastage.hunger += lost * hunger / causes;
+            wastage.cold += lost * cold / causes;
+            wastage.disease += lost * disease / causes;
+        }
         s.horses *= (1.0 - p.horse_starvation * short * days).max(0.0);
         if short > 0.0 {
             spirit.morale = (spirit.morale - p.hunger_morale_loss * short * days).max(0.0);
@@ -184,6 +193,43 @@ pub fn supply_armies(
             commands.entity(*e).insert(Starving);
         } else if !starving && was_starving {
             commands.entity(*e).remove::<Starving>();
+        }
+    }
+}
+
+/// Record phase: when a month has ended, each army (by id) that lost at least
+/// `p.wastage_report_men` men away from battle in it gets a chronicle line saying to what,
+/// and its count starts again.
+pub fn report_wastage(
+    cal: Res<Calendar>,
+    params: Res<Params>,
+    index: Res<Index>,
+    mut armies: Query<&mut Wastage, Without<Dissolved>>,
+    mut log: ResMut<EventLog>,
+) {
+    // The last day of this turn is in another month than its first: the first's month ends.
+    let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
+    if last.month == cal.date.month && last.year == cal.date.year {
+        return;
+    }
+    for (i, e) in index.armies.iter().enumerate() {
+        let Ok(mut w) = armies.get_mut(*e) else { continue };
+        let total = w.hunger + w.cold + w.disease;
+        if total >= params.wastage_report_men.max(1.0) {
+            log.push(
+                &cal,
+                LogKind::Wastage {
+                    army: ArmyId(i as u32),
+                    year: cal.date.year,
+                    month: cal.date.month,
+                    hunger: w.hunger,
+                    cold: w.cold,
+                    disease: w.disease,
+                },
+            );
+        }
+        if total > 0.0 {
+            *w = Wastage::default();
         }
     }
 }
