@@ -59,6 +59,10 @@ enum Command {
         /// Write the full event log as JSON lines to this file.
         #[arg(long, value_name = "FILE.jsonl")]
         events: Option<PathBuf>,
+        /// Show every line of the event log, also the engine's own lines for what a
+        /// scripted event just told (by default folded into the event's text).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Run many seeds of a scenario across arms, and aggregate the outcomes.
     #[command(
@@ -138,8 +142,8 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { scenario, seed, layers, format, events } => {
-            run(&scenario, seed, &layers, format, events.as_deref())
+        Command::Run { scenario, seed, layers, format, events, verbose } => {
+            run(&scenario, seed, &layers, format, events.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
         Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, quiet, format } => {
@@ -224,7 +228,7 @@ fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, ExitCode> {
     tianxia_scenario::load(path, opts).map_err(|e| report(&e))
 }
 
-fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&Path>) -> ExitCode {
+fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&Path>, verbose: bool) -> ExitCode {
     let scenario = match load(path, &layers.options()) {
         Ok(s) => s,
         Err(code) => return code,
@@ -267,7 +271,7 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
             let v = run_json(&scenario, seed, &result);
             writeln!(out, "{v}")
         }
-        Format::Text => write!(out, "{}", chronicle(&scenario, seed, &sim, &result)),
+        Format::Text => write!(out, "{}", chronicle(&scenario, seed, &sim, &result, verbose)),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
@@ -305,7 +309,22 @@ fn run_json(s: &Scenario, seed: u64, r: &tianxia_engine::RunResult) -> Value {
     })
 }
 
-fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) -> String {
+/// Whether an engine line is what an effect of a scripted event does (and so what the
+/// event's own text has just told, when it follows the event in the same turn).
+fn told_by_event(kind: &tianxia_engine::LogKind) -> bool {
+    use tianxia_engine::LogKind::*;
+    use tianxia_engine::record::log::Cause;
+    match kind {
+        AccessRequest { .. } | AccessGranted { .. } | Spawned { .. } | Reinforced { .. } => true,
+        CommanderLost { .. } | CommanderAppointed { .. } => true,
+        Weather { forced, .. } => *forced,
+        Relation { cause, .. } | AccessEnded { cause, .. } => *cause == Cause::Event || *cause == Cause::Revoked,
+        Captured { how, .. } => *how == Cause::Treaty,
+        _ => false,
+    }
+}
+
+fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult, verbose: bool) -> String {
     use std::fmt::Write as _;
     let mut o = String::new();
     let _ = writeln!(o, "{} — seed {seed}", s.name);
@@ -318,8 +337,21 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult) 
     let _ = writeln!(o);
     let names = sim.names();
     let mentioned = std::cell::RefCell::new(tianxia_engine::record::log::Mentioned::default());
+    // The engine's lines for what a scripted event's effects did follow the event's line
+    // in the same turn: folded into it by default, shown as its details with --verbose.
+    let mut after_event: Option<u32> = None;
     for e in sim.log().entries() {
-        let _ = writeln!(o, "{}", e.told(names, &mentioned));
+        let detail = after_event == Some(e.turn) && told_by_event(&e.kind);
+        if matches!(e.kind, tianxia_engine::LogKind::Event { .. }) {
+            after_event = Some(e.turn);
+        } else if !detail {
+            after_event = None;
+        }
+        if detail && !verbose {
+            continue;
+        }
+        let marker = if detail { "  · " } else { "" };
+        let _ = writeln!(o, "{marker}{}", e.told(names, &mentioned));
     }
     let _ = writeln!(o, "\n{} turns, ended {}", r.turns, r.end_date);
     let _ = writeln!(

@@ -56,13 +56,29 @@ fn the_same_seed_gives_the_same_output_byte_for_byte() {
 
 #[test]
 fn run_text_is_a_chronicle_with_a_faction_table() {
-    let out = tianxia(&["run", TUTORIAL, "--seed", "3"]);
+    let out = tianxia(&["run", TUTORIAL, "--seed", "3", "--verbose"]);
     assert!(out.status.success());
     let s = text(&out.stdout);
     assert!(s.contains("battle at"), "{s}");
     assert!(s.contains("envoys of ") && s.contains(" for passage"), "{s}");
     assert!(s.contains("faction") && s.contains("provinces") && s.contains("field men"));
     assert!(s.lines().any(|l| l.starts_with("1230-09-01  ")), "lines are dated");
+}
+
+#[test]
+fn what_a_scripted_event_tells_is_not_told_again_unless_verbose() {
+    let run = |verbose: bool| {
+        let mut args = vec!["run", "scenarios/1231_borrowed_road.ron", "--seed", "1"];
+        if verbose {
+            args.push("--verbose");
+        }
+        text(&tianxia(&args).stdout)
+    };
+    let (folded, verbose) = (run(false), run(true));
+    let request = "envoys of Mongols ask Southern Song for passage";
+    assert!(!folded.contains(request), "the event's own line tells it: {folded}");
+    assert!(verbose.contains(&format!("  · 1231-05-01  {request}")), "--verbose shows it as a detail");
+    assert!(folded.contains("Li Bangrui"), "the event's line stays");
 }
 
 #[test]
@@ -92,11 +108,12 @@ fn events_are_written_as_json_lines() {
         .collect();
     assert!(parsed.iter().all(|e| e["turn"].is_u64() && e["date"].is_string() && e["kind"].is_string()));
     assert!(parsed.iter().any(|e| e["kind"] == "battle"));
-    // One line per entry of the event log: exactly the dated lines of the chronicle of the
-    // same run, in the same order.
-    let chronicle = text(&tianxia(&["run", TUTORIAL, "--seed", "3"]).stdout);
+    // One line per entry of the event log: exactly the dated lines of the verbose
+    // chronicle of the same run (details marked, not folded), in the same order.
+    let chronicle = text(&tianxia(&["run", TUTORIAL, "--seed", "3", "--verbose"]).stdout);
     let dated: Vec<&str> = chronicle
         .lines()
+        .map(|l| l.strip_prefix("  · ").unwrap_or(l))
         .filter(|l| l.len() > 10 && l.as_bytes()[4] == b'-' && l.as_bytes()[..4].iter().all(u8::is_ascii_digit))
         .collect();
     assert!(!dated.is_empty(), "{chronicle}");
