@@ -245,13 +245,25 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
         let tmp = PathBuf::from(tmp);
         let write = || -> std::io::Result<()> {
             let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            with_names(sim.names(), || -> std::io::Result<()> {
+            // Ids as the scenario's keys (for machines), and beside them, under "names", the
+            // display name of every key the entry mentions (for people).
+            let names = sim.names();
+            let mut display: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+            for n in names.factions.iter().chain(&names.provinces).chain(&names.armies).chain(&names.commanders) {
+                display.insert(n.key.as_str(), n.name.as_str());
+            }
+            with_names(names, || -> std::io::Result<()> {
                 for e in sim.log().entries() {
-                    serde_json::to_writer(&mut w, e)?;
-                    w.write_all(
-                        b"
-",
-                    )?;
+                    let mut v = serde_json::to_value(e)?;
+                    let mut mentioned = Map::new();
+                    collect_names(&v, &display, &mut mentioned);
+                    if let Some(o) = v.as_object_mut()
+                        && !mentioned.is_empty()
+                    {
+                        o.insert("names".into(), Value::Object(mentioned));
+                    }
+                    serde_json::to_writer(&mut w, &v)?;
+                    w.write_all(b"\n")?;
                 }
                 Ok(())
             })?;
@@ -277,6 +289,22 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => internal(e),
+    }
+}
+
+/// Adds to `out` the display name of every string in `v` that is a key of `display`.
+fn collect_names(v: &Value, display: &std::collections::BTreeMap<&str, &str>, out: &mut Map<String, Value>) {
+    match v {
+        Value::String(s) => {
+            if let Some(name) = display.get(s.as_str()).filter(|n| !n.is_empty() && **n != s.as_str()) {
+                out.insert(s.clone(), json!(name));
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_names(x, display, out)),
+        Value::Object(o) => {
+            o.iter().filter(|(k, _)| k.as_str() != "text").for_each(|(_, x)| collect_names(x, display, out))
+        }
+        _ => {}
     }
 }
 

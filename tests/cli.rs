@@ -108,6 +108,11 @@ fn events_are_written_as_json_lines() {
         .collect();
     assert!(parsed.iter().all(|e| e["turn"].is_u64() && e["date"].is_string() && e["kind"].is_string()));
     assert!(parsed.iter().any(|e| e["kind"] == "battle"));
+    // Ids stay keys; the display names come beside them.
+    let battle = parsed.iter().find(|e| e["kind"] == "battle").unwrap_or_else(|| panic!("no battle"));
+    let winner = battle["winner"].as_str().unwrap_or_default();
+    assert!(!winner.is_empty() && winner.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "a key: {winner}");
+    assert!(battle["names"][winner].is_string(), "the winner's display name is given: {battle}");
     // One line per entry of the event log: exactly the dated lines of the verbose
     // chronicle of the same run (details marked, not folded), in the same order.
     let chronicle = text(&tianxia(&["run", TUTORIAL, "--seed", "3", "--verbose"]).stdout);
