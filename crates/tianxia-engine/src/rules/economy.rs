@@ -2,7 +2,7 @@
 //! the drain of fronts off the map.
 
 use crate::calendar::Calendar;
-use crate::ids::{FactionId, ProvinceId};
+use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Coffers, Drain, Weariness};
@@ -19,9 +19,14 @@ pub struct Tally {
     lost: Vec<f64>,
     /// Per province: (controller, population, tax), summed into the factions in id order.
     by_province: Vec<(FactionId, f64, Option<f64>)>,
+    /// Per army: (faction, men lost so far).
+    by_army: Vec<Option<(FactionId, f64)>>,
+    /// Armies short of men that may be reinforced, by id.
+    short: Vec<(ArmyId, Entity)>,
 }
 
 type Recruit = (
+    &'static ArmyId,
     &'static Allegiance,
     &'static Position,
     &'static mut Strength,
@@ -47,7 +52,7 @@ pub fn run_economy(
     let days = cal.days();
     let year_share = days / 365.0;
     let n = index.factions.len();
-    let Tally { taxed, people, lost, by_province } = &mut *tally;
+    let Tally { taxed, people, lost, by_province, by_army, short } = &mut *tally;
     for v in [&mut *taxed, &mut *people, &mut *lost] {
         v.clear();
         v.resize(n, 0.0);
@@ -84,14 +89,23 @@ pub fn run_economy(
             }
         }
     }
-    // Armies' losses so far (dissolved armies too) feed war weariness.
-    for e in &index.armies {
-        if let Ok((al, _, _, ledger, ..)) = armies.get(*e)
-            && al.0.index() < n
-        {
-            lost[al.0.index()] += ledger.lost;
+    // Armies' losses so far (dissolved armies too) feed war weariness, summed by army id.
+    // Only armies short of men can be reinforced (below): they are picked out here too.
+    by_army.clear();
+    by_army.resize(index.armies.len(), None);
+    short.clear();
+    for (id, al, _, s, ledger, besieging, routed, dissolved) in &armies {
+        by_army[id.index()] = Some((al.0, ledger.lost));
+        if !dissolved && !besieging && !routed && ledger.establishment - s.men() >= 1.0 {
+            short.push((*id, index.armies[id.index()]));
         }
     }
+    for &(f, l) in by_army.iter().flatten() {
+        if f.index() < n {
+            lost[f.index()] += l;
+        }
+    }
+    short.sort_unstable_by_key(|x| x.0);
     for (i, e) in index.factions.iter().enumerate() {
         let Ok((mut f, mut w, drain)) = factions.get_mut(*e) else { continue };
         f.grain = (f.grain + taxed[i] - drain.grain * year_share).max(0.0);
@@ -105,15 +119,12 @@ pub fn run_economy(
         w.weariness = w.weariness.clamp(0.0, 1.0);
     }
 
-    // Reinforcements reach armies resting in their own land.
-    for e in &index.armies {
-        let Ok((al, pos, mut s, mut ledger, besieging, routed, dissolved)) = armies.get_mut(*e) else { continue };
-        if dissolved {
-            continue;
-        }
+    // Reinforcements reach armies resting in their own land, by id (they share the pool).
+    for &(_, e) in short.iter() {
+        let Ok((_, al, pos, mut s, mut ledger, ..)) = armies.get_mut(e) else { continue };
         let Some(q) = pos.0.province() else { continue };
         let Ok((_, control, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
-        if control.controller != al.0 || besieging || routed {
+        if control.controller != al.0 {
             continue;
         }
         let Ok((mut f, ..)) = factions.get_mut(index.factions[al.0.index()]) else { continue };

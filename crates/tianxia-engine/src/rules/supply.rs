@@ -43,6 +43,8 @@ pub struct SupplyScratch {
     controllers: Vec<Option<FactionId>>,
     draw: DrawTable,
     nets: Vec<Net>,
+    /// Per faction: cold-adapted, war weariness.
+    kinds: Vec<(bool, f64)>,
     tree: SearchTree,
 }
 
@@ -80,7 +82,7 @@ pub fn supply_armies(
     let p = &*params;
     let days = cal.days();
     let season = cal.date.season();
-    let SupplyScratch { controllers, draw, nets, tree } = &mut *scratch;
+    let SupplyScratch { controllers, draw, nets, kinds, tree } = &mut *scratch;
     let np = index.provinces.len();
     // Controllers are kept from turn to turn and updated where control changed (all of
     // them in a new or rebuilt world).
@@ -97,6 +99,15 @@ pub fn supply_armies(
     }
     draw.update(&diplomacy, diplomacy.is_changed(), controllers, index.factions.len());
     nets.resize_with(index.armies.len(), Net::default);
+    // Each faction's cold adaptation and war weariness, read once.
+    kinds.clear();
+    kinds.extend(
+        index
+            .factions
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (natures.cold_adapted(FactionId(i as u32)), weariness.get(*e).map_or(0.0, |w| w.weariness))),
+    );
 
     for (i, e) in index.armies.iter().enumerate() {
         let Ok((al, led, pos, mut s, mut spirit, mut supplies, mut ledger, mut wastage, besieging, was_starving)) =
@@ -160,7 +171,8 @@ pub fn supply_armies(
 
         let zone = provinces.get(index.provinces[here.index()]).map_or(u16::MAX, |x| x.2.zone);
         let weather = regions.0.get(usize::from(zone)).map_or(Weather::Clear, |r| r.weather);
-        let cold_adapted = natures.cold_adapted(f) || led.has(Trait::ColdVeteran);
+        let (faction_cold, weary) = kinds.get(f.index()).copied().unwrap_or((false, 0.0));
+        let cold_adapted = faction_cold || led.has(Trait::ColdVeteran);
         let cold = match weather {
             Weather::Snow => p.cold_attrition,
             Weather::Blizzard => p.cold_attrition * p.blizzard_cold_factor,
@@ -183,7 +195,6 @@ pub fn supply_armies(
         if short > 0.0 {
             spirit.morale = (spirit.morale - p.hunger_morale_loss * short * days).max(0.0);
         } else {
-            let weary = index.factions.get(f.index()).and_then(|e| weariness.get(*e).ok()).map_or(0.0, |w| w.weariness);
             spirit.morale = (spirit.morale + p.morale_recovery * days * (1.0 - p.weariness_morale * weary)).min(1.0);
             spirit.cohesion = (spirit.cohesion + p.cohesion_recovery * days).min(1.0);
         }
