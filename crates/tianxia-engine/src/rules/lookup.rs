@@ -8,7 +8,7 @@ use crate::model::commander::{Rivals, Skill, Traits};
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Nature, Posture};
 use crate::model::index::Index;
-use crate::model::province::{Control, Site, Terrain, Walls, Zone};
+use crate::model::province::{Control, Site, Terrain, Zone};
 use crate::model::weather::{Regions, Weather};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
@@ -77,7 +77,7 @@ pub struct Places<'w, 's> {
     index: Res<'w, Index>,
     regions: Res<'w, Regions>,
     places: Query<'w, 's, (&'static Site, &'static Zone)>,
-    control: Query<'w, 's, (&'static Control, &'static Walls)>,
+    control: Query<'w, 's, &'static Control>,
 }
 
 impl Places<'_, '_> {
@@ -93,12 +93,7 @@ impl Places<'_, '_> {
 
     /// Who holds the province.
     pub fn controller(&self, p: ProvinceId) -> Option<FactionId> {
-        self.control.get(self.index.provinces[p.index()]).ok().map(|(c, _)| c.controller)
-    }
-
-    /// Men on the province's walls.
-    pub fn garrison(&self, p: ProvinceId) -> f64 {
-        self.control.get(self.index.provinces[p.index()]).map_or(0.0, |(_, w)| w.garrison)
+        self.control.get(self.index.provinces[p.index()]).ok().map(|c| c.controller)
     }
 }
 
