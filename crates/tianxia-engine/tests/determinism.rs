@@ -65,3 +65,35 @@ fn one_sim_rebuilt_for_worlds_of_other_sizes_runs_each_as_a_fresh_one() {
         assert_eq!(sim.state_hashes(), hashes.as_slice(), "seed {seed}: state hashes");
     }
 }
+
+#[test]
+fn the_ai_plans_from_trees_kept_across_turns_as_from_fresh_ones() {
+    // Touching the parameters makes the AI let go of every tree it keeps; a run that does
+    // so every turn must play exactly as one that keeps its trees while their costs hold.
+    // (In these worlds, keeping a tree after a capture changed its costs would show.)
+    for (side, armies, seed) in [(9usize, 24usize, 2u64), (12, 40, 4), (16, 90, 6)] {
+        let spec = grid_world(side, armies);
+        let play = |forget: bool| {
+            let mut sim = Sim::new(&spec, seed).unwrap_or_else(|e| panic!("grid world does not build: {e}"));
+            loop {
+                if forget {
+                    use bevy_ecs::change_detection::DetectChangesMut;
+                    sim.world_mut().resource_mut::<tianxia_engine::params::Params>().set_changed();
+                }
+                if !sim.step() {
+                    break;
+                }
+            }
+            let captures = sim
+                .log()
+                .entries()
+                .iter()
+                .filter(|e| matches!(e.kind, tianxia_engine::LogKind::Captured { .. }))
+                .count();
+            (sim.result().digest, sim.state_hashes().to_vec(), captures)
+        };
+        let (kept, forgot) = (play(false), play(true));
+        assert!(kept.2 > 0, "the world should see provinces change hands, so that trees go stale");
+        assert_eq!(kept, forgot, "{side}x{side} grid, seed {seed}");
+    }
+}

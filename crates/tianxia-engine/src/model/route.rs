@@ -299,6 +299,56 @@ impl RouteGraph {
         self.grow(tree, f64::INFINITY, |p| p == until, |r, w, at, next| cost(r, w, next, at));
     }
 
+    /// The cheapest way from `from` to `to` under `cost` (A*), guided by `rest`: for each
+    /// province, a lower bound of the cost from there to `to` that falls by no more than
+    /// the cost of a hop (for example the exact cost under cheaper hops), or infinity if
+    /// `to` cannot be reached from there. Returns the cost (infinite if out of reach); the
+    /// path is read from `tree` with [`SearchTree::path_to_into`]. With such a bound the
+    /// result is the one a full search would give, and the search settles only the
+    /// provinces whose cost plus bound is below it.
+    pub fn search_guided(
+        &self,
+        tree: &mut SearchTree,
+        from: ProvinceId,
+        to: ProvinceId,
+        mut rest: impl FnMut(ProvinceId) -> f64,
+        mut cost: impl FnMut(RouteId, &Way, ProvinceId, ProvinceId) -> Option<f64>,
+    ) -> f64 {
+        tree.reset(self.provinces(), from);
+        let h = rest(from);
+        if !h.is_finite() {
+            return f64::INFINITY;
+        }
+        tree.set(from, 0.0, u32::MAX);
+        tree.heap.push(Node::new(h, from));
+        while let Some(node) = tree.heap.pop() {
+            let (_, at) = node.get();
+            if tree.settled(at) {
+                continue;
+            }
+            let g = tree.cost(at);
+            tree.settle(at, g);
+            if at == to {
+                return g;
+            }
+            for &(rid, next) in self.neighbours(at) {
+                if tree.settled(next) {
+                    continue;
+                }
+                let Some(c) = cost(rid, self.way(rid), at, next) else { continue };
+                let ng = g + c;
+                if ng < tree.cost(next) {
+                    let h = rest(next);
+                    if h.is_finite() {
+                        tree.set(next, ng, at.0);
+                        tree.heap.push(Node::new(ng + h, next));
+                    }
+                }
+            }
+        }
+        f64::INFINITY
+    }
+
     /// A whole reverse search towards `to` (see [`RouteGraph::start_to`]).
     pub fn search_to(
         &self,
@@ -461,6 +511,51 @@ mod tests {
         g.search(&mut t, ProvinceId(0), 100.0, None, |_, _, _, to| (to != ProvinceId(1)).then_some(1.0));
         assert_eq!(t.reached(), &[(ProvinceId(0), 0.0), (ProvinceId(2), 1.0)]);
         assert_eq!(t.cost(ProvinceId(1)), f64::INFINITY, "a reused tree forgets the last search");
+    }
+
+    #[test]
+    fn a_guided_search_finds_what_a_full_search_finds() {
+        // A 6 x 6 grid with uneven lengths; hops into some provinces cost extra. Guided by
+        // the exact costs without the extras, the search must find the full search's cost
+        // and path from every province.
+        let side = 6u32;
+        let mut ways = Vec::new();
+        for y in 0..side {
+            for x in 0..side {
+                let p = y * side + x;
+                let km = |k: u32| 10.0 + f64::from((k * 7 + 3) % 11);
+                if x + 1 < side {
+                    ways.push(Way { a: ProvinceId(p), b: ProvinceId(p + 1), km: km(p), kind: RouteKind::Road });
+                }
+                if y + 1 < side {
+                    ways.push(Way { a: ProvinceId(p), b: ProvinceId(p + side), km: km(p + 5), kind: RouteKind::Road });
+                }
+            }
+        }
+        let g = RouteGraph::new((side * side) as usize, &ways);
+        let extra = |b: ProvinceId| if [8, 9, 14, 15, 20, 27].contains(&b.0) { 25.0 } else { 0.0 };
+        let goal = ProvinceId(side * side - 1);
+        let (mut cheap, mut full, mut guided) = (SearchTree::default(), SearchTree::default(), SearchTree::default());
+        g.search_to(&mut cheap, goal, |_, w, _, _| Some(w.km));
+        g.search_to(&mut full, goal, |_, w, _, b| Some(w.km + extra(b)));
+        let mut a = Vec::new();
+        for from in (0..side * side).map(ProvinceId) {
+            let c = g.search_guided(&mut guided, from, goal, |q| cheap.cost(q), |_, w, _, b| Some(w.km + extra(b)));
+            assert!((c - full.cost(from)).abs() < 1e-9, "from {from:?}: {c} vs {}", full.cost(from));
+            guided.path_to_into(goal, &mut a);
+            a.reverse();
+            let cost_of = |path: &[ProvinceId]| {
+                let mut at = from;
+                let mut sum = 0.0;
+                for &q in path {
+                    let r = g.route_between(at, q).unwrap_or_else(|| panic!("no route {at:?} -> {q:?}"));
+                    sum += g.way(r).km + extra(q);
+                    at = q;
+                }
+                sum
+            };
+            assert!((cost_of(&a) - c).abs() < 1e-9, "the guided path costs what it says");
+        }
     }
 
     #[test]

@@ -7,9 +7,12 @@
 //!
 //! What the AI sees (power by faction and province, where each faction finds supply) is
 //! gathered once per phase into buffers that live across turns (what it knows of the
-//! provinces is updated only where something changed); reverse search trees towards each
-//! (faction, goal) are shared by every army of the phase and grown only as far as the
-//! armies asking need.
+//! provinces is updated only where something changed). Reverse search trees towards each
+//! (faction, goal), with enemies not weighed, are shared by the faction's armies, grown
+//! only as far as the armies asking need, and kept from turn to turn until their hop costs
+//! change. An army whose tree path meets no enemy takes it (it is then the cheapest with
+//! enemies weighed too); one that would meet enemies is routed around them by an A* search
+//! guided by the tree.
 
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
@@ -34,9 +37,36 @@ struct Seen {
     at: ProvinceId,
 }
 
-/// The AI's picture of the map for one phase, in buffers reused from turn to turn.
+/// The AI's picture of the map for one phase, in buffers reused from turn to turn, and
+/// the search trees it plans with.
 #[derive(Default)]
 pub struct View {
+    known: Known,
+    /// Reverse trees towards (faction, goal), kept from turn to turn while their hop costs
+    /// hold (see [`View::keep_trees`]).
+    trees: Vec<Tree>,
+    /// What `supplied` was computed from: the drawing-rights table's generation, the
+    /// numbers of factions and provinces, and who is friendly to whom.
+    terms: (u64, usize, usize),
+    allied_before: Vec<bool>,
+    /// Whether where a faction finds supply changed this phase, by faction.
+    stale: Vec<bool>,
+    /// Buffers of trees let go, for the next ones.
+    spare: Vec<SearchTree>,
+    /// The AI phases played in this run, to tell which trees were used lately.
+    phase: u32,
+    /// The graph generation the trees were grown on.
+    graph_generation: u64,
+    /// The tree of the phase's one-off searches (paths, refuges, sight, raids).
+    scratch: SearchTree,
+    /// The path [`View::plan`] found, and the best found so far for an army.
+    route: Vec<ProvinceId>,
+    best_route: Vec<ProvinceId>,
+}
+
+/// What the AI knows of the map this phase.
+#[derive(Default)]
+struct Known {
     np: usize,
     seen: Vec<Seen>,
     /// Power by faction then province, summed over armies in id order.
@@ -60,11 +90,16 @@ pub struct View {
     power: Vec<Option<(FactionId, ProvinceId, f64)>>,
     /// Where each faction may draw grain.
     draw: DrawTable,
-    /// Reverse trees towards (faction, goal); the first `used` belong to this phase.
-    trees: Vec<((FactionId, ProvinceId), SearchTree)>,
-    used: usize,
-    /// The tree of the phase's one-off searches (paths, refuges, sight, raids).
-    scratch: SearchTree,
+    /// Whether faction `f` finds supply in each province, by faction then province.
+    supplied: Vec<bool>,
+}
+
+/// A reverse tree towards `goal` for faction `faction`, and the last phase that used it.
+struct Tree {
+    faction: FactionId,
+    goal: ProvinceId,
+    used: u32,
+    tree: SearchTree,
 }
 
 /// How a search weighs a hop: for supply and enemies, for supply only, or by the plain
@@ -76,7 +111,7 @@ enum Weigh {
     Km,
 }
 
-impl View {
+impl Known {
     fn enemy_power(&self, f: FactionId, p: ProvinceId) -> f64 {
         self.enemy[f.index() * self.np + p.index()]
     }
@@ -88,8 +123,7 @@ impl View {
     /// Whether faction `f` finds supply in province `p` (its own or an ally's land, or
     /// a host's that owes it grain).
     fn friendly(&self, f: FactionId, p: ProvinceId) -> bool {
-        let c = self.controller[p.index()];
-        self.allied[f.index() * self.nf + c.index()] || self.draw.row(f)[p.index()]
+        self.supplied[f.index() * self.np + p.index()]
     }
 
     /// Travel cost of a hop: km adjusted for the way, plus penalties for land without
@@ -115,6 +149,50 @@ impl View {
         }
         Some(c)
     }
+}
+
+impl View {
+    /// Recomputes where each faction finds supply, and lets go of the trees whose hop
+    /// costs no longer hold: all of them when the run is new, the routes opened or closed
+    /// or the parameters changed; a faction's when where it finds supply changed.
+    /// `moved` is whether any province changed hands since the last phase.
+    fn keep_trees(&mut self, graph: &RouteGraph, all: bool, moved: bool) {
+        let all = all || graph.generation() != self.graph_generation;
+        self.graph_generation = graph.generation();
+        let k = &mut self.known;
+        let (nf, np) = (k.nf, k.np);
+        let terms = (k.draw.generation(), nf, np);
+        if !all && !moved && terms == self.terms && k.allied == self.allied_before {
+            return;
+        }
+        self.terms = terms;
+        self.allied_before.clone_from(&k.allied);
+        if k.supplied.len() != nf * np {
+            k.supplied.clear();
+            k.supplied.resize(nf * np, false);
+        }
+        self.stale.clear();
+        self.stale.resize(nf, false);
+        for f in 0..nf {
+            let row = k.draw.row(FactionId(f as u32));
+            let mut changed = false;
+            for (q, s) in k.supplied[f * np..(f + 1) * np].iter_mut().enumerate() {
+                let c = k.controller[q];
+                let now = k.allied[f * nf + c.index()] || row[q];
+                changed |= *s != now;
+                *s = now;
+            }
+            self.stale[f] = changed;
+        }
+        let (trees, spare, stale) = (&mut self.trees, &mut self.spare, &self.stale);
+        trees.retain_mut(|t| {
+            let keep = !all && !stale[t.faction.index()];
+            if !keep {
+                spare.push(std::mem::take(&mut t.tree));
+            }
+            keep
+        });
+    }
 
     /// A search from `from` for faction `f`, hops weighed by `weigh`, into the scratch
     /// tree, until a province where `stop` holds is settled; returns that province.
@@ -127,46 +205,65 @@ impl View {
         weigh: Weigh,
         from: ProvinceId,
         limit: f64,
-        mut stop: impl FnMut(&View, ProvinceId) -> bool,
+        mut stop: impl FnMut(&Known, ProvinceId) -> bool,
     ) -> Option<ProvinceId> {
-        let mut tree = std::mem::take(&mut self.scratch);
+        let known = &self.known;
         let mut found = None;
         let stop = |q: ProvinceId| {
-            let hit = stop(self, q);
+            let hit = stop(known, q);
             if hit {
                 found = Some(q);
             }
             hit
         };
-        graph.search_until(&mut tree, from, limit, stop, |r, w, a, b| match weigh {
-            Weigh::Enemies => self.hop(graph, p, f, (r, w), (a, b), true),
-            Weigh::Supply => self.hop(graph, p, f, (r, w), (a, b), false),
+        graph.search_until(&mut self.scratch, from, limit, stop, |r, w, a, b| match weigh {
+            Weigh::Enemies => known.hop(graph, p, f, (r, w), (a, b), true),
+            Weigh::Supply => known.hop(graph, p, f, (r, w), (a, b), false),
             Weigh::Km => graph.is_open(r).then_some(w.km),
         });
-        self.scratch = tree;
         found
     }
 
-    /// The reverse tree towards `goal` for faction `f` (one per phase, shared by every
-    /// army of `f` heading there), grown until it has settled `here`.
+    /// The reverse tree towards `goal` for faction `f`, under hop costs that do not weigh
+    /// enemies (shared by every army of `f` heading there, and kept from turn to turn
+    /// while its costs hold), grown until it has settled `here`.
     fn tree(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, goal: ProvinceId, here: ProvinceId) -> usize {
-        let i = match self.trees[..self.used].iter().position(|(k, _)| *k == (f, goal)) {
+        let i = match self.trees.iter().position(|t| t.faction == f && t.goal == goal) {
             Some(i) => i,
             None => {
-                if self.used == self.trees.len() {
-                    self.trees.push(((f, goal), SearchTree::default()));
-                }
-                let i = self.used;
-                self.used += 1;
-                self.trees[i].0 = (f, goal);
-                graph.start_to(&mut self.trees[i].1, goal);
-                i
+                let mut tree = self.spare.pop().unwrap_or_default();
+                graph.start_to(&mut tree, goal);
+                self.trees.push(Tree { faction: f, goal, used: self.phase, tree });
+                self.trees.len() - 1
             }
         };
-        let mut tree = std::mem::take(&mut self.trees[i].1);
-        graph.grow_to(&mut tree, here, |r, w, a, b| self.hop(graph, p, f, (r, w), (a, b), true));
-        self.trees[i].1 = tree;
+        let (t, known) = (&mut self.trees[i], &self.known);
+        t.used = self.phase;
+        graph.grow_to(&mut t.tree, here, |r, w, a, b| known.hop(graph, p, f, (r, w), (a, b), false));
         i
+    }
+
+    /// The cheapest way from `here` to the goal of tree `t` with enemies weighed: its cost,
+    /// and its path in `self.route` (next hop last). The tree's path is that way when no
+    /// enemy stands on it (enemies only add to a hop's cost); otherwise a search guided by
+    /// the tree finds the way around them.
+    fn plan(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, t: usize, here: ProvinceId) -> f64 {
+        let tree = &mut self.trees[t];
+        tree.tree.path_from_into(here, &mut self.route);
+        let known = &self.known;
+        if self.route.iter().all(|q| known.enemy_power(f, *q) == 0.0) {
+            return tree.tree.cost(here);
+        }
+        let goal = tree.goal;
+        let rest = |q: ProvinceId| {
+            graph.grow_to(&mut tree.tree, q, |r, w, a, b| known.hop(graph, p, f, (r, w), (a, b), false));
+            tree.tree.cost(q)
+        };
+        let cost = graph.search_guided(&mut self.scratch, here, goal, rest, |r, w, a, b| {
+            known.hop(graph, p, f, (r, w), (a, b), true)
+        });
+        self.scratch.path_to_into(goal, &mut self.route);
+        cost
     }
 
     /// Plans the cheapest path from `here` to `goal` into `orders` (next hop last).
@@ -240,20 +337,22 @@ pub fn plan_orders(
     let np = index.provinces.len();
     let nf = index.factions.len();
     let view = &mut *view;
-    view.np = np;
-    view.used = 0;
+    view.known.np = np;
+    view.phase = view.phase.wrapping_add(1);
     // What the AI knows of the provinces is kept from turn to turn and updated for those
     // whose control, walls or place changed (all of them in a new or rebuilt world).
-    let fresh = view.controller.len() != np;
+    let fresh = view.known.controller.len() != np;
     if fresh {
-        view.controller.clear();
-        view.controller.resize(np, FactionId(u32::MAX));
-        view.ground.clear();
-        view.ground.resize(np, (Terrain::Plain, u16::MAX, 0.0));
+        view.known.controller.clear();
+        view.known.controller.resize(np, FactionId(u32::MAX));
+        view.known.ground.clear();
+        view.known.ground.resize(np, (Terrain::Plain, u16::MAX, 0.0));
     }
+    let mut moved = fresh;
     let mut update = |id: &ProvinceId, c: &Control, z: &Zone, site: &Site, walls: &Walls| {
-        view.controller[id.index()] = c.controller;
-        view.ground[id.index()] = (site.terrain, z.zone, walls.garrison);
+        moved |= view.known.controller[id.index()] != c.controller;
+        view.known.controller[id.index()] = c.controller;
+        view.known.ground[id.index()] = (site.terrain, z.zone, walls.garrison);
     };
     if fresh {
         provinces.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
@@ -261,59 +360,61 @@ pub fn plan_orders(
         changed.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
     }
     // Each army's power where it stands, gathered by id and summed in id order.
-    view.power.clear();
-    view.power.resize(index.armies.len(), None);
+    view.known.power.clear();
+    view.known.power.resize(index.armies.len(), None);
     for (id, al, led, pos, s, q, sp, fa, routed, _) in &armies {
         let at = pos.0.nearest(|r| graph.way(r).km);
-        let (terrain, zone, _) = view.ground[at.index()];
+        let (terrain, zone, _) = view.known.ground[at.index()];
         let weather = regions.weather(zone);
-        let ground = Ground { terrain, weather, defending: diplomacy.friendly(al.0, view.controller[at.index()]) };
+        let ground =
+            Ground { terrain, weather, defending: diplomacy.friendly(al.0, view.known.controller[at.index()]) };
         let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
         let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), led.command_factor(p))
             * routed_factor(routed, p);
-        view.power[id.index()] = Some((al.0, at, power));
+        view.known.power[id.index()] = Some((al.0, at, power));
     }
-    view.seen.clear();
-    view.by_faction.clear();
-    view.by_faction.resize(nf * np, 0.0);
-    view.fielded.clear();
-    view.fielded.resize(nf, false);
-    view.nf = nf;
-    for (i, x) in view.power.iter().enumerate() {
+    view.known.seen.clear();
+    view.known.by_faction.clear();
+    view.known.by_faction.resize(nf * np, 0.0);
+    view.known.fielded.clear();
+    view.known.fielded.resize(nf, false);
+    view.known.nf = nf;
+    for (i, x) in view.known.power.iter().enumerate() {
         let Some((f, at, power)) = *x else { continue };
-        view.fielded[f.index()] = true;
-        view.seen.push(Seen { id: ArmyId(i as u32), at });
-        view.by_faction[f.index() * np + at.index()] += power;
+        view.known.fielded[f.index()] = true;
+        view.known.seen.push(Seen { id: ArmyId(i as u32), at });
+        view.known.by_faction[f.index() * np + at.index()] += power;
     }
-    view.enemy.clear();
-    view.enemy.resize(nf * np, 0.0);
-    view.own.clear();
-    view.own.resize(nf * np, 0.0);
-    view.allied.clear();
+    view.known.enemy.clear();
+    view.known.enemy.resize(nf * np, 0.0);
+    view.known.own.clear();
+    view.known.own.resize(nf * np, 0.0);
+    view.known.allied.clear();
     for f in 0..nf {
         for g in 0..nf {
             let (ff, gg) = (FactionId(f as u32), FactionId(g as u32));
-            view.allied.push(diplomacy.friendly(ff, gg));
+            view.known.allied.push(diplomacy.friendly(ff, gg));
             // A faction with no army adds nothing (its row is all zeros).
-            if !view.fielded[g] {
+            if !view.known.fielded[g] {
                 continue;
             }
             let target = if diplomacy.at_war(ff, gg) {
-                &mut view.enemy
+                &mut view.known.enemy
             } else if diplomacy.friendly(ff, gg) {
-                &mut view.own
+                &mut view.known.own
             } else {
                 continue;
             };
-            let source = &view.by_faction[g * np..(g + 1) * np];
+            let source = &view.known.by_faction[g * np..(g + 1) * np];
             for (t, x) in target[f * np..(f + 1) * np].iter_mut().zip(source) {
                 *t += x;
             }
         }
     }
-    view.held.clear();
-    view.held.extend(view.controller.iter().map(|c| Some(*c)));
-    view.draw.update(&diplomacy, diplomacy.is_changed(), &view.held, nf);
+    view.known.held.clear();
+    view.known.held.extend(view.known.controller.iter().map(|c| Some(*c)));
+    view.known.draw.update(&diplomacy, diplomacy.is_changed(), &view.known.held, nf);
+    view.keep_trees(&graph, fresh || cal.turn == 0 || params.is_changed(), moved);
 
     // Each army plans from the phase's view alone, so the order they plan in is free.
     for (&id, al, led, pos, _, _, _, _, routed, mut orders) in &mut armies {
@@ -336,7 +437,7 @@ pub fn plan_orders(
             if matches!(orders.mode, Mode::Script { .. }) {
                 orders.mode = Mode::Ai;
             }
-            if !view.friendly(f, here) || view.enemy_power(f, here) > 0.0 {
+            if !view.known.friendly(f, here) || view.known.enemy_power(f, here) > 0.0 {
                 if let Some(q) = view.refuge(&graph, p, &diplomacy, f, here) {
                     view.set_path(&graph, p, &mut orders, f, here, q);
                 }
@@ -356,8 +457,8 @@ pub fn plan_orders(
                     break;
                 };
                 if here == step.to {
-                    let holder = view.controller[here.index()];
-                    if step.besiege && diplomacy.at_war(f, holder) && view.ground[here.index()].2 > 0.0 {
+                    let holder = view.known.controller[here.index()];
+                    if step.besiege && diplomacy.at_war(f, holder) && view.known.ground[here.index()].2 > 0.0 {
                         plan = Some((step.to, true, false));
                         break;
                     }
@@ -393,15 +494,15 @@ pub fn plan_orders(
         }
 
         // The AI: fall back from bad odds, else pursue the best objective.
-        let threat = view.enemy_power(f, here);
+        let threat = view.known.enemy_power(f, here);
         if threat > 0.0
-            && view.own_power(f, here) / threat < p.ai_retreat_odds * caution
+            && view.known.own_power(f, here) / threat < p.ai_retreat_odds * caution
             && let Some(q) = view.refuge(&graph, p, &diplomacy, f, here)
         {
             view.set_path(&graph, p, &mut orders, f, here, q);
             continue;
         }
-        let Some((goal, besiege, tree)) =
+        let Some((goal, besiege)) =
             choose_objective(view, &graph, p, &diplomacy, &objectives, &provinces, &index, id, f, here)
         else {
             orders.stop();
@@ -409,19 +510,30 @@ pub fn plan_orders(
         };
         orders.announce = false;
         orders.goal = Some(goal);
-        view.trees[tree].1.path_from_into(here, &mut orders.path);
+        orders.path.clear();
+        orders.path.extend_from_slice(&view.best_route);
         orders.besiege = besiege;
         // Wait rather than walk into a battle at bad odds.
         if let Some(&next) = orders.path.last() {
-            let enemy = view.enemy_power(f, next);
-            if enemy > 0.0 && view.own_power(f, here) / enemy < attack_odds {
+            let enemy = view.known.enemy_power(f, next);
+            if enemy > 0.0 && view.known.own_power(f, here) / enemy < attack_odds {
                 orders.path.clear();
             }
         }
     }
+    // Trees no army asked for this phase are let go (goals such as a defended place's
+    // nearest enemy move from turn to turn).
+    let (trees, spare, phase) = (&mut view.trees, &mut view.spare, view.phase);
+    trees.retain_mut(|t| {
+        let keep = t.used == phase;
+        if !keep {
+            spare.push(std::mem::take(&mut t.tree));
+        }
+        keep
+    });
 }
 
-/// The best objective's goal, whether to besiege it, and the tree that leads there, or
+/// The best objective's goal and whether to besiege it (its path is left in `view.best_route`), or
 /// `None` if none applies.
 #[allow(clippy::too_many_arguments)]
 fn choose_objective(
@@ -435,20 +547,22 @@ fn choose_objective(
     army: ArmyId,
     f: FactionId,
     here: ProvinceId,
-) -> Option<(ProvinceId, bool, usize)> {
-    let mut best: Option<(f64, f64, ProvinceId, bool, usize)> = None;
+) -> Option<(ProvinceId, bool)> {
+    let mut best: Option<(f64, f64, ProvinceId, bool)> = None;
     for o in objectives.0.iter().filter(|o| o.faction == f && (o.armies.is_empty() || o.armies.contains(&army))) {
         let target = match &o.kind {
-            ObjectiveKind::Capture(q) => (!diplomacy.friendly(f, view.controller[q.index()])).then_some((*q, true)),
+            ObjectiveKind::Capture(q) => {
+                (!diplomacy.friendly(f, view.known.controller[q.index()])).then_some((*q, true))
+            }
             ObjectiveKind::Reach(q) => Some((*q, false)),
             ObjectiveKind::Defend(q) => {
                 // Meet an enemy near the place if one is in sight, else stand there.
                 let near = view.search(graph, p, f, Weigh::Km, *q, p.ai_sight, |v, x| v.enemy_power(f, x) > 0.0);
                 Some((near.unwrap_or(*q), false))
             }
-            ObjectiveKind::Intercept(target) => view.seen.iter().find(|s| s.id == *target).map(|s| (s.at, false)),
+            ObjectiveKind::Intercept(target) => view.known.seen.iter().find(|s| s.id == *target).map(|s| (s.at, false)),
             ObjectiveKind::Raid(region) => {
-                let raided = |_: &View, x: ProvinceId| {
+                let raided = |_: &Known, x: ProvinceId| {
                     provinces
                         .get(index.provinces[x.index()])
                         .is_ok_and(|(_, c, z, ..)| z.contains(*region) && diplomacy.at_war(f, c.controller))
@@ -458,17 +572,18 @@ fn choose_objective(
         };
         let Some((goal, besiege)) = target else { continue };
         let t = view.tree(graph, p, f, goal, here);
-        let cost = view.trees[t].1.cost(here);
+        let cost = view.plan(graph, p, f, t, here);
         if !cost.is_finite() {
             continue;
         }
         let better = match best {
             None => true,
-            Some((pr, c, _, _, _)) => o.priority > pr || (o.priority == pr && cost < c),
+            Some((pr, c, _, _)) => o.priority > pr || (o.priority == pr && cost < c),
         };
         if better {
-            best = Some((o.priority, cost, goal, besiege, t));
+            best = Some((o.priority, cost, goal, besiege));
+            std::mem::swap(&mut view.route, &mut view.best_route);
         }
     }
-    best.map(|(_, _, g, b, t)| (g, b, t))
+    best.map(|(_, _, g, b)| (g, b))
 }

@@ -98,7 +98,8 @@ impl Places<'_, '_> {
 }
 
 /// Whether each faction may draw grain in each province ([`Diplomacy::may_draw`]), kept
-/// across turns and recomputed only when control, relations or access have changed.
+/// across turns: recomputed whole when relations or access have changed, and only for the
+/// provinces whose controller changed otherwise.
 #[derive(Default)]
 pub struct DrawTable {
     controllers: Vec<Option<FactionId>>,
@@ -107,6 +108,11 @@ pub struct DrawTable {
     nf: usize,
     table: Vec<bool>,
     generation: u64,
+    /// Bumped when the whole table was recomputed.
+    whole: u64,
+    /// Provinces whose controller changed at the last update (when the table was not
+    /// recomputed whole).
+    changed: Vec<ProvinceId>,
 }
 
 impl DrawTable {
@@ -120,11 +126,29 @@ impl DrawTable {
         controllers: &[Option<FactionId>],
         nf: usize,
     ) {
-        if self.nf == nf
-            && !self.table.is_empty()
-            && self.controllers == controllers
-            && (!diplomacy_changed || (self.relations == diplomacy.relations() && self.access == diplomacy.access))
-        {
+        self.changed.clear();
+        let np = controllers.len();
+        let same_terms = self.nf == nf
+            && self.controllers.len() == np
+            && self.table.len() == nf * np
+            && (!diplomacy_changed || (self.relations == diplomacy.relations() && self.access == diplomacy.access));
+        if same_terms {
+            if self.controllers == controllers {
+                return;
+            }
+            // Only control changed: recompute those provinces.
+            for (q, (old, new)) in self.controllers.iter_mut().zip(controllers).enumerate() {
+                if old == new {
+                    continue;
+                }
+                *old = *new;
+                let province = ProvinceId(q as u32);
+                self.changed.push(province);
+                for f in 0..nf {
+                    self.table[f * np + q] = new.is_some_and(|c| diplomacy.may_draw(FactionId(f as u32), c, province));
+                }
+            }
+            self.generation += 1;
             return;
         }
         self.nf = nf;
@@ -134,6 +158,7 @@ impl DrawTable {
         self.relations.extend_from_slice(diplomacy.relations());
         self.access.clone_from(&diplomacy.access);
         self.generation += 1;
+        self.whole += 1;
         self.table.clear();
         for f in 0..nf {
             let f = FactionId(f as u32);
@@ -144,6 +169,17 @@ impl DrawTable {
                     .map(|(q, c)| c.is_some_and(|c| diplomacy.may_draw(f, c, ProvinceId(q as u32)))),
             );
         }
+    }
+
+    /// Changes whenever the table is recomputed whole (relations or access changed).
+    pub fn whole_generation(&self) -> u64 {
+        self.whole
+    }
+
+    /// The provinces recomputed at the last update, if it did not recompute the table
+    /// whole (empty if nothing changed).
+    pub fn changed(&self) -> &[ProvinceId] {
+        &self.changed
     }
 
     /// Changes whenever the table is recomputed.

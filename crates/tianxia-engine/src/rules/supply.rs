@@ -30,7 +30,8 @@ pub fn daily_need(s: &Strength, p: &Params, season: Season, month: u8) -> f64 {
 }
 
 /// The supply net an army found last time, and what it was found from: the search is
-/// made again only when one of these changed.
+/// made again only when one of these changed, or drawing rights changed in or next to a
+/// province it reached.
 #[derive(Clone, Debug, Default)]
 struct Net {
     key: Option<(ProvinceId, FactionId, [u64; 3], u64, u64)>,
@@ -46,6 +47,8 @@ pub struct SupplyScratch {
     /// Per faction: cold-adapted, war weariness.
     kinds: Vec<(bool, f64)>,
     tree: SearchTree,
+    /// Provinces whose drawing rights changed this turn, and their neighbours.
+    dirty: Vec<bool>,
 }
 
 type Eater = (
@@ -82,11 +85,13 @@ pub fn supply_armies(
     let p = &*params;
     let days = cal.days();
     let season = cal.date.season();
-    let SupplyScratch { controllers, draw, nets, kinds, tree } = &mut *scratch;
+    let SupplyScratch { controllers, draw, nets, kinds, tree, dirty } = &mut *scratch;
     let np = index.provinces.len();
     // Controllers are kept from turn to turn and updated where control changed (all of
     // them in a new or rebuilt world).
     if controllers.len() != np {
+        // Another world: the nets of the last one mean nothing here.
+        nets.clear();
         controllers.clear();
         controllers.resize(np, None);
         for (id, c, ..) in provinces.iter() {
@@ -99,6 +104,23 @@ pub fn supply_armies(
     }
     draw.update(&diplomacy, diplomacy.is_changed(), controllers, index.factions.len());
     nets.resize_with(index.armies.len(), Net::default);
+    // A change of drawing rights in a province can change the nets that reached it or a
+    // neighbour of it (the search looked at it from there), and no other.
+    if !draw.changed().is_empty() {
+        dirty.clear();
+        dirty.resize(np, false);
+        for &q in draw.changed() {
+            dirty[q.index()] = true;
+            for &(_, n) in graph.neighbours(q) {
+                dirty[n.index()] = true;
+            }
+        }
+        for net in nets.iter_mut().filter(|n| n.key.is_some()) {
+            if net.reached.iter().any(|(q, _)| dirty.get(q.index()).is_none_or(|d| *d)) {
+                net.key = None;
+            }
+        }
+    }
     // Each faction's cold adaptation and war weariness, read once.
     kinds.clear();
     kinds.extend(
@@ -132,7 +154,7 @@ pub fn supply_armies(
             let limit = p.supply_range * p.supply_loss_land * logistics / 100.0;
             let net = &mut nets[i];
             let rates = [land.to_bits(), river.to_bits(), limit.to_bits()];
-            let key = Some((here, f, rates, graph.generation(), draw.generation()));
+            let key = Some((here, f, rates, graph.generation(), draw.whole_generation()));
             if net.key != key {
                 graph.search(tree, here, limit, None, |r, w, _, to| {
                     (graph.is_open(r) && may_draw(to)).then(|| w.km * if w.kind.is_river() { river } else { land })
