@@ -320,9 +320,10 @@ impl RouteGraph {
             return f64::INFINITY;
         }
         tree.set(from, 0.0, u32::MAX);
-        tree.heap.push(Node::new(h, from));
-        while let Some(node) = tree.heap.pop() {
-            let (_, at) = node.get();
+        tree.guided.clear();
+        tree.guided.push(Guided::new(h, 0.0, from));
+        while let Some(node) = tree.guided.pop() {
+            let at = node.at();
             if tree.settled(at) {
                 continue;
             }
@@ -341,7 +342,7 @@ impl RouteGraph {
                     let h = rest(next);
                     if h.is_finite() {
                         tree.set(next, ng, at.0);
-                        tree.heap.push(Node::new(ng + h, next));
+                        tree.guided.push(Guided::new(ng + h, ng, next));
                     }
                 }
             }
@@ -374,6 +375,7 @@ pub struct SearchTree {
     prev: Vec<u32>,
     order: Vec<(ProvinceId, f64)>,
     heap: BinaryHeap<Node>,
+    guided: BinaryHeap<Guided>,
 }
 
 impl SearchTree {
@@ -417,6 +419,19 @@ impl SearchTree {
         self.stamp[i] = self.generation;
         self.best[i] = cost;
         self.prev[i] = prev;
+    }
+
+    /// A lower bound of the cost of every province the search has not settled: the
+    /// cheapest entry left to it (infinite when it has nothing left).
+    pub fn frontier(&self) -> f64 {
+        self.heap.peek().map_or(f64::INFINITY, |n| n.get().0)
+    }
+
+    /// For a started reverse tree (see [`RouteGraph::start_to`]): the exact cost from `p`
+    /// if it is settled, else [`SearchTree::frontier`] — a lower bound that falls by no more
+    /// than a hop's cost, as [`RouteGraph::search_guided`] needs, without growing the tree.
+    pub fn bound(&self, p: ProvinceId) -> f64 {
+        if self.settled(p) { self.cost(p) } else { self.frontier() }
     }
 
     /// Cost to reach `p` (infinite if out of reach).
@@ -481,6 +496,22 @@ impl Node {
     }
 }
 
+/// A guided search's heap entry: the cheapest estimate first; among equal estimates the
+/// one farther along (it is on a cheapest path when the estimate is exact), then the lower
+/// id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Guided(std::cmp::Reverse<u64>, u64, std::cmp::Reverse<u32>);
+
+impl Guided {
+    fn new(estimate: f64, cost: f64, at: ProvinceId) -> Guided {
+        Guided(std::cmp::Reverse(estimate.to_bits()), cost.to_bits(), std::cmp::Reverse(at.0))
+    }
+
+    fn at(self) -> ProvinceId {
+        ProvinceId(self.2.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,9 +569,15 @@ mod tests {
         let (mut cheap, mut full, mut guided) = (SearchTree::default(), SearchTree::default(), SearchTree::default());
         g.search_to(&mut cheap, goal, |_, w, _, _| Some(w.km));
         g.search_to(&mut full, goal, |_, w, _, b| Some(w.km + extra(b)));
+        // The same tree grown only part of the way gives bounds too (the frontier beyond).
+        let mut partial = SearchTree::default();
+        g.start_to(&mut partial, goal);
+        g.grow_to(&mut partial, ProvinceId(14), |_, w, _, _| Some(w.km));
+        assert!(!partial.settled(ProvinceId(0)), "the partial tree should stop short");
         let mut a = Vec::new();
-        for from in (0..side * side).map(ProvinceId) {
-            let c = g.search_guided(&mut guided, from, goal, |q| cheap.cost(q), |_, w, _, b| Some(w.km + extra(b)));
+        for (from, partly) in (0..side * side).flat_map(|p| [(ProvinceId(p), false), (ProvinceId(p), true)]) {
+            let rest = |q: ProvinceId| if partly { partial.bound(q) } else { cheap.cost(q) };
+            let c = g.search_guided(&mut guided, from, goal, rest, |_, w, _, b| Some(w.km + extra(b)));
             assert!((c - full.cost(from)).abs() < 1e-9, "from {from:?}: {c} vs {}", full.cost(from));
             guided.path_to_into(goal, &mut a);
             a.reverse();

@@ -245,20 +245,20 @@ impl View {
 
     /// The cheapest way from `here` to the goal of tree `t` with enemies weighed: its cost,
     /// and its path in `self.route` (next hop last). The tree's path is that way when no
-    /// enemy stands on it (enemies only add to a hop's cost); otherwise a search guided by
-    /// the tree finds the way around them.
+    /// enemy stands on it before the goal (enemies only add to a hop's cost, and those at
+    /// the goal to every way there alike); otherwise a search guided by the tree finds
+    /// the way around them.
     fn plan(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, t: usize, here: ProvinceId) -> f64 {
         let tree = &mut self.trees[t];
         tree.tree.path_from_into(here, &mut self.route);
         let known = &self.known;
-        if self.route.iter().all(|q| known.enemy_power(f, *q) == 0.0) {
-            return tree.tree.cost(here);
+        let Some((&goal, before)) = self.route.split_first() else { return tree.tree.cost(here) };
+        if !before.iter().any(|q| known.enemy_power(f, *q) > 0.0) {
+            let at_goal = known.enemy_power(f, goal);
+            let cost = tree.tree.cost(here);
+            return if at_goal > 0.0 { cost + at_goal / 1000.0 * p.ai_enemy_cost } else { cost };
         }
-        let goal = tree.goal;
-        let rest = |q: ProvinceId| {
-            graph.grow_to(&mut tree.tree, q, |r, w, a, b| known.hop(graph, p, f, (r, w), (a, b), false));
-            tree.tree.cost(q)
-        };
+        let rest = |q: ProvinceId| tree.tree.bound(q);
         let cost = graph.search_guided(&mut self.scratch, here, goal, rest, |r, w, a, b| {
             known.hop(graph, p, f, (r, w), (a, b), true)
         });
