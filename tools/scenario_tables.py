@@ -49,7 +49,7 @@ def main():
     print("|---" * (len(arms) + 1) + "|")
     for k in keys:
         print(f"| `{k}` | " + " | ".join(cell(a["outcomes"][k]) for a in arms) + " |")
-    print(f"\n#### {name}: each variant against the baseline (paired, 95% intervals)\n")
+    print("\nPaired differences against the baseline (same seeds), with 95% intervals:\n")
     print("| outcome | " + " | ".join(a["name"] for a in arms[1:]) + " |")
     print("|---" * len(arms) + "|")
     for k in keys:

@@ -124,12 +124,34 @@ params! {
     hunger_morale_loss: 0.03, "morale/day";
     /// Horses lost per day at total lack of fodder.
     horse_starvation: 0.02, "fraction/day";
-    /// Men lost per day to cold in snow.
+    /// Men and horses lost per day to frostbite in snow by a fed army without shelter (the exposure rule).
     cold_attrition: 0.002, "fraction/day";
-    /// Cold attrition multiplier in a blizzard.
+    /// Frostbite and exposure multiplier in a blizzard.
     blizzard_cold_factor: 3.0, "factor";
-    /// Cold attrition multiplier for cold-adapted factions.
+    /// Frostbite and exposure multiplier for a cold-adapted faction or an army led by a cold veteran.
     cold_adapted_factor: 0.2, "factor";
+    /// Frostbite and exposure multiplier for an army sheltering in a walled province its faction controls.
+    exposure_shelter_factor: 0.2, "factor";
+    /// Extra frostbite and exposure at full hunger: x (1 + this x hunger share).
+    exposure_hunger_factor: 1.0, "factor";
+    /// Cold stress (0..1) gained per day of snow by a fed, unadapted army without shelter (est.: three days of blizzard bring it near 1).
+    exposure_per_day: 0.1, "exposure/day";
+    /// Cold stress shed per day out of snow and blizzard.
+    exposure_recovery_per_day: 0.1, "exposure/day";
+    /// Cohesion lost per day of snow by a fed, unadapted army without shelter.
+    exposure_cohesion_loss: 0.04, "cohesion/day";
+    /// Morale lost per day of snow by a fed, unadapted army without shelter.
+    exposure_morale_loss: 0.02, "morale/day";
+    /// Power lost at full cold stress: x (1 - this x exposure).
+    exposure_combat_penalty: 0.4, "factor";
+    /// Cold stress above which the chronicle says an army is freezing.
+    exposure_report: 0.5, "exposure";
+    /// Days unfed after which hunger weighs fully in battle (est.).
+    hunger_full_days: 6.0, "days";
+    /// Power lost at full hunger: x (1 - this x hunger share), hunger share = min(1, days unfed / hunger_full_days).
+    hunger_combat_penalty: 0.4, "factor";
+    /// A beaten army at full hunger routs below rout_morale plus this (in proportion to its hunger share).
+    hunger_rout_morale: 0.3, "morale";
     /// Men lost per day to disease in the field.
     disease_attrition: 0.0005, "fraction/day";
     /// Disease multiplier in summer.

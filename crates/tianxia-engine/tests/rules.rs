@@ -53,6 +53,25 @@ fn road(b: &mut Builder, owner: FactionId, n: usize, km: f64, kind: RouteKind) -
     ps
 }
 
+/// An event called "storm" that may fire from the first turn on, with `chance`.
+fn storm_event(b: &mut Builder, chance: f64, effect: Effect) {
+    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
+        key: "storm".into(),
+        text: String::new(),
+        from: None,
+        until: None,
+        when: Condition::True,
+        chance,
+        repeat: false,
+        effects: vec![effect],
+    });
+}
+
+/// An event on the first turn that sets the weather of `region` for `days`.
+fn storm(b: &mut Builder, region: u16, weather: Weather, days: f64) {
+    storm_event(b, 1.0, Effect::SetWeather { region, weather, days });
+}
+
 fn march(b: &mut Builder, a: ArmyId, to: ProvinceId) {
     b.spec_mut().armies[a.index()].orders =
         OrdersSpec::Script(vec![Step { to, not_before: None, hold_until: None, besiege: false }]);
@@ -81,16 +100,7 @@ fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64,
     let a = b.army("a", f, ps[0], cavalry, infantry);
     march(&mut b, a, ps[29]);
     if let Some(w) = weather {
-        Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
-            key: "storm".into(),
-            text: String::new(),
-            from: None,
-            until: None,
-            when: Condition::True,
-            chance: 1.0,
-            repeat: false,
-            effects: vec![Effect::SetWeather { region: zone, weather: w, days: 30.0 }],
-        });
+        storm(&mut b, zone, w, 30.0);
     }
     let mut s = sim(&b.build(), 1);
     s.step();
@@ -255,6 +265,77 @@ fn cold_hurts_armies_that_are_not_cold_adapted_more() {
     assert!((steppe - southern * p.cold_adapted_factor).abs() < 1e-6, "steppe army lost {steppe}");
 }
 
+// --- exposure -------------------------------------------------------------------
+
+/// One turn of blizzard for an army of 10,000 foot: (men lost, cohesion, exposure).
+fn a_turn_in_the_blizzard(adapted: bool, fed: bool, walled: bool) -> (f64, f64, f64) {
+    let mut b = Builder::new(Date { year: 1232, month: 2, day: 1 }, 5, 1);
+    let f = b.faction("f");
+    b.spec_mut().factions[f.index()].cold_adapted = adapted;
+    let zone = b.region("z", Some(Climate { chances: [[0.0, 0.0, 0.0, 1.0]; 4], wet: [false; 4] }));
+    let p = b.province("p", f);
+    let pr = &mut b.spec_mut().provinces[p.index()];
+    pr.regions = vec![zone];
+    pr.grain = if fed { 1e9 } else { 0.0 };
+    pr.fort = if walled { 2 } else { 0 };
+    b.spec_mut().params.disease_attrition = 0.0;
+    b.spec_mut().params.hunger_attrition = 0.0; // the cold's toll alone
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    let v = army(&s, a);
+    assert_eq!(v.hunger_days > 0.0, !fed, "only the army without grain should go hungry");
+    (10_000.0 - v.men(), v.cohesion, v.exposure)
+}
+
+#[test]
+fn a_fed_cold_adapted_army_suffers_less_from_a_blizzard_than_an_unfed_unadapted_one() {
+    let (steppe_lost, steppe_cohesion, steppe_exposure) = a_turn_in_the_blizzard(true, true, false);
+    let (south_lost, south_cohesion, south_exposure) = a_turn_in_the_blizzard(false, false, false);
+    assert!(steppe_lost * 5.0 < south_lost, "frostbite: adapted and fed {steppe_lost}, neither {south_lost}");
+    assert!(steppe_cohesion > south_cohesion, "cohesion {steppe_cohesion} vs {south_cohesion}");
+    assert!(steppe_exposure < south_exposure, "exposure {steppe_exposure} vs {south_exposure}");
+    // Five days of blizzard for a fed, unadapted army in the open, by the formula.
+    let p = Params::default();
+    let (lost, cohesion, exposure) = a_turn_in_the_blizzard(false, true, false);
+    let severity = p.blizzard_cold_factor;
+    assert!((lost - 10_000.0 * p.cold_attrition * severity * 5.0).abs() < 1e-6, "lost {lost}");
+    assert!((exposure - (p.exposure_per_day * severity * 5.0).min(1.0)).abs() < 1e-9, "exposure {exposure}");
+    assert!((cohesion - (1.0 - p.exposure_cohesion_loss * severity * 5.0)).abs() < 1e-9, "cohesion {cohesion}");
+}
+
+#[test]
+fn a_walled_town_of_its_own_shelters_an_army_from_the_cold() {
+    let (open, _, open_exposure) = a_turn_in_the_blizzard(false, true, false);
+    let (walled, _, walled_exposure) = a_turn_in_the_blizzard(false, true, true);
+    let p = Params::default();
+    assert!((walled - open * p.exposure_shelter_factor).abs() < 1e-6, "walled {walled}, open {open}");
+    assert!(walled_exposure < open_exposure);
+}
+
+#[test]
+fn cold_stress_is_logged_costs_power_and_wears_off_out_of_the_cold() {
+    let mut b = Builder::new(Date { year: 1232, month: 2, day: 1 }, 5, 6);
+    let f = b.faction("f");
+    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4], wet: [false; 4] }));
+    let p = b.province("p", f);
+    b.spec_mut().provinces[p.index()].regions = vec![zone];
+    b.spec_mut().provinces[p.index()].grain = 1e9;
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    storm(&mut b, zone, Weather::Blizzard, 10.0);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    s.step();
+    let frozen = army(&s, a).exposure;
+    assert!(frozen > Params::default().exposure_report, "two turns of blizzard left exposure at {frozen}");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Freezing { .. })), 1);
+    s.step();
+    s.step();
+    let thawed = army(&s, a).exposure;
+    assert!(thawed < frozen, "exposure should fall in clear weather: {frozen} -> {thawed}");
+}
+
 // --- combat ---------------------------------------------------------------------
 
 fn battle_world(a_men: f64, b_men: f64) -> (WorldSpec, ArmyId, ArmyId) {
@@ -382,6 +463,57 @@ fn a_pass_favours_its_holder() {
 }
 
 // --- sieges ---------------------------------------------------------------------
+
+/// Wins of side `a` over 400 seeds of an even fight, `a` starting the turn with the
+/// given days unfed and cold stress.
+fn even_fight_wins(hunger_days: f64, exposure: f64) -> (usize, usize) {
+    use tianxia_engine::model::army::{Exposure, Hunger};
+    let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
+    if hunger_days > 0.0 {
+        // Side a finds nothing to eat, so its hunger holds through the supply phase; what
+        // hunger costs outside battle is left out, to see what it costs in battle.
+        for p in spec.provinces.iter_mut().filter(|p| p.key != "home_b") {
+            p.grain = 0.0;
+        }
+        spec.armies[x.index()].food_days = 0.0;
+        spec.params.hunger_attrition = 0.0;
+        spec.params.hunger_morale_loss = 0.0;
+    }
+    let (mut wins, mut routs) = (0, 0);
+    for seed in 0..400 {
+        let mut s = sim(&spec, seed);
+        let e = s.world().resource::<Index>().armies[x.index()];
+        s.world_mut().entity_mut(e).insert((Hunger { days: hunger_days }, Exposure(exposure)));
+        s.step();
+        for entry in s.log().entries() {
+            if let LogKind::Battle { winner, rout, .. } = &entry.kind {
+                if winner.key(s.names()) == "a" {
+                    wins += 1;
+                } else if *rout {
+                    routs += 1;
+                }
+            }
+        }
+    }
+    (wins, routs)
+}
+
+#[test]
+fn a_hungry_army_fights_worse_and_breaks_sooner() {
+    let (fed, fed_routs) = even_fight_wins(0.0, 0.0);
+    let (hungry, hungry_routs) = even_fight_wins(6.0, 0.0);
+    assert!(hungry + 60 < fed, "six days unfed won {hungry} of 400, fed {fed}");
+    // Of the battles it loses, the hungry army routs in more.
+    let (fed_rate, hungry_rate) = (fed_routs as f64 / (400 - fed) as f64, hungry_routs as f64 / (400 - hungry) as f64);
+    assert!(hungry_rate > fed_rate + 0.1, "rout rate when beaten: hungry {hungry_rate:.2}, fed {fed_rate:.2}");
+}
+
+#[test]
+fn a_frozen_army_fights_worse() {
+    let (warm, _) = even_fight_wins(0.0, 0.0);
+    let (frozen, _) = even_fight_wins(0.0, 1.0);
+    assert!(frozen + 60 < warm, "full cold stress won {frozen} of 400, none {warm}");
+}
 
 fn siege_days(grain: f64) -> Option<u32> {
     let mut b = Builder::new(START, 5, 80);
@@ -654,16 +786,7 @@ fn an_event_with_a_chance_fires_in_about_that_share_of_runs() {
     let mut b = Builder::new(START, 5, 1);
     let f = b.faction("f");
     b.province("p", f);
-    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
-        key: "storm".into(),
-        text: String::new(),
-        from: None,
-        until: None,
-        when: Condition::True,
-        chance: 0.3,
-        repeat: false,
-        effects: vec![Effect::SetFlag("storm".into())],
-    });
+    storm_event(&mut b, 0.3, Effect::SetFlag("storm".into()));
     let spec = b.build();
     let fired = (0..1000)
         .filter(|&seed| {

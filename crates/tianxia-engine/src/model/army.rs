@@ -1,8 +1,9 @@
 //! Army components: one thing each, so a system's query says exactly what it reads.
 //!
 //! An army entity carries [`ArmyId`](crate::ids::ArmyId), [`Allegiance`], [`Commanders`],
-//! [`Leadership`] (derived from the commanders), [`Position`], [`Strength`], [`Quality`], [`Spirit`], [`Fatigue`], [`Supplies`],
-//! [`Ledger`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
+//! [`Leadership`] (derived from the commanders), [`Position`], [`Strength`], [`Quality`],
+//! [`Spirit`], [`Fatigue`], [`Supplies`], [`Hunger`], [`Exposure`], [`Ledger`],
+//! [`Wastage`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
 //! [`Besieging`], [`Starving`] and, once it is gone, [`Dissolved`].
 
 use crate::calendar::Date;
@@ -157,6 +158,19 @@ pub struct Supplies {
     /// Grain carried (shi).
     pub food: f64,
 }
+
+/// How long an army has gone hungry: days unfed, each weighed by the share of its need
+/// that went unmet (back to 0 once it is fully fed).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Hunger {
+    /// Days unfed.
+    pub days: f64,
+}
+
+/// Cold stress of an army in the field, 0..1: it rises with each day of snow or blizzard
+/// without shelter and falls with each day out of the cold.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Exposure(pub f64);
 
 /// What an army has been given and has lost.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]

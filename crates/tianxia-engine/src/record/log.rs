@@ -177,6 +177,8 @@ pub enum LogKind {
     Captured { province: ProvinceId, by: FactionId, from: FactionId, how: Cause },
     /// An army ran short of food.
     Starving { army: ArmyId, province: Option<ProvinceId> },
+    /// An army's cold stress passed `exposure_report`: it is freezing.
+    Freezing { army: ArmyId, province: Option<ProvinceId> },
     /// An army received reinforcements.
     Reinforced { army: ArmyId, men: f64 },
     /// A new army took the field.
@@ -493,6 +495,10 @@ impl fmt::Display for Shown<'_> {
             Starving { army, province } => match province {
                 Some(p) => write!(f, "{} runs short of food at {}", self.name(*army), self.name(*p)),
                 None => write!(f, "{} runs short of food on the march", self.name(*army)),
+            },
+            Freezing { army, province } => match province {
+                Some(p) => write!(f, "{} is freezing at {}", self.name(*army), self.name(*p)),
+                None => write!(f, "{} is freezing on the march", self.name(*army)),
             },
             Reinforced { army, men: m } => write!(f, "{} receives {} men", self.name(*army), men(*m)),
             Spawned { army, province, men: m } => {

@@ -3,7 +3,7 @@
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::Location;
-use crate::model::army::{Dissolved, Fatigue, Position, Spirit, Strength, Supplies};
+use crate::model::army::{Dissolved, Exposure, Fatigue, Hunger, Position, Spirit, Strength, Supplies};
 use crate::model::faction::{Coffers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Walls};
@@ -37,7 +37,10 @@ impl Default for RunState {
 pub fn hash_state(
     mut run: ResMut<RunState>,
     index: Res<Index>,
-    armies: Query<(&ArmyId, &Strength, &Spirit, &Fatigue, &Supplies, &Position), Without<Dissolved>>,
+    armies: Query<
+        (&ArmyId, &Strength, &Spirit, &Fatigue, (&Supplies, &Hunger, &Exposure), &Position),
+        Without<Dissolved>,
+    >,
     provinces: Query<(&ProvinceId, &Control, &Granary, &Walls)>,
     factions: Query<(&FactionId, &Coffers, &Weariness)>,
     log: Res<EventLog>,
@@ -46,25 +49,24 @@ pub fn hash_state(
     if !run.hash_turns {
         return;
     }
-    // Fixed places: ten words per army, three per province, four per faction, and the
+    // Fixed places: twelve words per army, three per province, four per faction, and the
     // digest of the log; little-endian bits of every number.
     let (na, np, nf) = (index.armies.len(), index.provinces.len(), index.factions.len());
-    let (pa, pf) = (10 * na, 10 * na + 3 * np);
+    let (pa, pf) = (12 * na, 12 * na + 3 * np);
     bytes.clear();
     bytes.resize(8 * (pf + 4 * nf + 1), 0);
     let mut put = |word: usize, x: f64| bytes[8 * word..8 * word + 8].copy_from_slice(&x.to_bits().to_le_bytes());
-    for (id, s, sp, fa, su, pos) in &armies {
-        let w = 10 * id.index();
-        for (k, x) in
-            [s.cavalry, s.infantry, s.siege, s.horses, sp.morale, sp.cohesion, fa.0, su.food].into_iter().enumerate()
-        {
+    for (id, s, sp, fa, (su, hu, ex), pos) in &armies {
+        let w = 12 * id.index();
+        let words = [s.cavalry, s.infantry, s.siege, s.horses, sp.morale, sp.cohesion, fa.0, su.food, hu.days, ex.0];
+        for (k, x) in words.into_iter().enumerate() {
             put(w + k, x);
         }
         match pos.0 {
-            Location::At(p) => put(w + 8, f64::from(p.0)),
+            Location::At(p) => put(w + 10, f64::from(p.0)),
             Location::OnRoute { route, done, .. } => {
-                put(w + 8, f64::from(route.0) + 1e6);
-                put(w + 9, done);
+                put(w + 10, f64::from(route.0) + 1e6);
+                put(w + 11, done);
             }
         }
     }

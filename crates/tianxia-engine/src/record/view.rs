@@ -32,6 +32,10 @@ pub struct ArmyView {
     pub fatigue: f64,
     /// Grain carried (shi).
     pub food: f64,
+    /// Days unfed ([`Hunger`]).
+    pub hunger_days: f64,
+    /// Cold stress 0..1 ([`Exposure`]).
+    pub exposure: f64,
     /// Men committed, establishment, men lost, routs.
     pub ledger: Ledger,
     /// Routed until this day number.
@@ -66,6 +70,8 @@ impl ArmyView {
             cohesion: e.get::<Spirit>()?.cohesion,
             fatigue: e.get::<Fatigue>()?.0,
             food: e.get::<Supplies>()?.food,
+            hunger_days: e.get::<Hunger>()?.days,
+            exposure: e.get::<Exposure>()?.0,
             ledger: *e.get::<Ledger>()?,
             routed_until: e.get::<Routed>().map(|r| r.until),
             guides_until: e.get::<Guided>().map(|g| g.until),

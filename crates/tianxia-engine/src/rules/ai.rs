@@ -312,6 +312,7 @@ type Planner = (
     &'static Quality,
     &'static Spirit,
     &'static Fatigue,
+    (&'static Exposure, &'static Hunger),
     Has<Routed>,
     &'static mut Orders,
 );
@@ -362,13 +363,13 @@ pub fn plan_orders(
     // Each army's power where it stands, gathered by id and summed in id order.
     view.known.power.clear();
     view.known.power.resize(index.armies.len(), None);
-    for (id, al, led, pos, s, q, sp, fa, routed, _) in &armies {
+    for (id, al, led, pos, s, q, sp, fa, (ex, hu), routed, _) in &armies {
         let at = pos.0.nearest(|r| graph.way(r).km);
         let (terrain, zone, _) = view.known.ground[at.index()];
         let weather = regions.weather(zone);
         let ground =
             Ground { terrain, weather, defending: diplomacy.friendly(al.0, view.known.controller[at.index()]) };
-        let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
+        let fighting = Fighting::of((s, q, sp, fa), (ex, hu), p);
         let power = army_power(fighting, p, ground, natures.cold_adapted(al.0), led.command_factor(p))
             * routed_factor(routed, p);
         view.known.power[id.index()] = Some((al.0, at, power));
@@ -417,7 +418,7 @@ pub fn plan_orders(
     view.keep_trees(&graph, fresh || cal.turn == 0 || params.is_changed(), moved);
 
     // Each army plans from the phase's view alone, so the order they plan in is free.
-    for (&id, al, led, pos, _, _, _, _, routed, mut orders) in &mut armies {
+    for (&id, al, led, pos, _, _, _, _, _, routed, mut orders) in &mut armies {
         let Some(here) = pos.0.province() else { continue };
         let f = al.0;
         let caution = if led.has(Trait::Reckless) {

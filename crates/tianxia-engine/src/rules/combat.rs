@@ -1,8 +1,9 @@
 //! Battles: hostile armies standing in one province fight.
 //!
 //! Power = (infantry + cavalry x cavalry_power x ground + siege crews x siege_crew_power)
-//! x quality x morale x cohesion x fatigue x command x weather x defender ground, then a
-//! log-normal draw on each side. The ratio of the two decides winner and losses.
+//! x quality x morale x cohesion x fatigue x cold stress x hunger x command x weather x
+//! defender ground, then a log-normal draw on each side. The ratio of the two decides
+//! winner and losses; a hungry army breaks sooner.
 
 use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, FactionId, ProvinceId};
@@ -16,6 +17,7 @@ use crate::params::Params;
 use crate::record::log::{BattleArmy, Cause, EventLog, LogKind};
 use crate::record::outcome::{BattleRecord, Metrics};
 use crate::rng::Rngs;
+use crate::rules::exposure::hunger_share;
 use crate::rules::lookup::{Leaders, Natures, Places};
 use bevy_ecs::prelude::*;
 use rand::{Rng, RngExt};
@@ -43,6 +45,28 @@ pub struct Fighting<'a> {
     pub spirit: &'a Spirit,
     /// Fatigue 0..1.
     pub fatigue: f64,
+    /// Cold stress 0..1 ([`Exposure`]).
+    pub exposure: f64,
+    /// Hunger share 0..1 ([`hunger_share`]).
+    pub hunger: f64,
+}
+
+impl<'a> Fighting<'a> {
+    /// What an army brings to a fight, from its components.
+    pub fn of(
+        (strength, quality, spirit, fatigue): (&'a Strength, &Quality, &'a Spirit, &Fatigue),
+        (exposure, hunger): (&Exposure, &Hunger),
+        p: &Params,
+    ) -> Fighting<'a> {
+        Fighting {
+            strength,
+            quality: quality.0,
+            spirit,
+            fatigue: fatigue.0,
+            exposure: exposure.0,
+            hunger: hunger_share(hunger, p),
+        }
+    }
 }
 
 /// The deterministic power of an army on `ground` (no noise). Used by combat and by the
@@ -78,6 +102,8 @@ pub fn army_power(a: Fighting, p: &Params, ground: Ground, cold_adapted: bool, c
         * (0.5 + 0.5 * a.spirit.morale)
         * (0.5 + 0.5 * a.spirit.cohesion)
         * (1.0 - p.fatigue_combat_penalty * a.fatigue)
+        * (1.0 - p.exposure_combat_penalty * a.exposure).max(0.0)
+        * (1.0 - p.hunger_combat_penalty * a.hunger).max(0.0)
         * command
         * weather
         * defend
@@ -132,6 +158,7 @@ type Combatant = (
     &'static mut Ledger,
     &'static mut Position,
     Has<Routed>,
+    (&'static Exposure, &'static Hunger),
 );
 
 /// Combat phase: in each province (by id) where armies of factions at war stand, the
@@ -157,7 +184,7 @@ pub fn resolve_battles(
     let today = cal.date.to_days();
     let CombatScratch { fighters, factions, side_a, side_b, tally, retreats } = &mut *scratch;
     fighters.clear();
-    for (id, al, .., pos, _) in &armies {
+    for (id, al, .., pos, _, _) in &armies {
         if let Some(pr) = pos.0.province() {
             fighters.push(Fighter { id: *id, entity: index.armies[id.index()], faction: al.0, province: pr });
         }
@@ -197,13 +224,13 @@ pub fn resolve_battles(
             let mut total = 0.0;
             for &i in side {
                 let f = fighters[i];
-                let Ok((_, _, _, led, s, q, sp, fa, _, _, routed)) = armies.get(f.entity) else { continue };
+                let Ok((_, _, _, led, s, q, sp, fa, _, _, routed, (ex, hu))) = armies.get(f.entity) else { continue };
                 let mut c = led.command_factor(p);
                 if rivalry && !led.rivalry() {
                     c *= 1.0 - p.rivalry_penalty;
                 }
                 let ground = Ground { terrain, weather, defending: diplomacy.friendly(f.faction, controller) };
-                let fighting = Fighting { strength: s, quality: q.0, spirit: sp, fatigue: fa.0 };
+                let fighting = Fighting::of((s, q, sp, fa), (ex, hu), p);
                 total += army_power(fighting, p, ground, natures.cold_adapted(f.faction), c) * routed_factor(routed, p);
             }
             total
@@ -227,7 +254,7 @@ pub fn resolve_battles(
         let mut won = Vec::with_capacity(winners.len());
         for &i in winners {
             let f = fighters[i];
-            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, ..)) = armies.get_mut(f.entity) else { continue };
             let men = s.men();
             let lost = s.lose(winner_loss);
             ledger.lost += lost;
@@ -239,12 +266,15 @@ pub fn resolve_battles(
         retreats.clear();
         for &i in losers {
             let f = fighters[i];
-            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _, (_, hu))) = armies.get_mut(f.entity) else {
+                continue;
+            };
             let men = s.men();
             let mut frac = loser_loss;
             sp.morale = (sp.morale - p.defeat_morale_loss).max(0.0);
             sp.cohesion = (sp.cohesion - 2.0 * loser_loss).max(0.0);
-            let rout = rout_by_ratio || sp.morale < p.rout_morale;
+            // A hungry army breaks sooner.
+            let rout = rout_by_ratio || sp.morale < p.rout_morale + p.hunger_rout_morale * hunger_share(hu, p);
             if rout {
                 any_rout = true;
                 frac += p.pursuit_loss * (winner_cav / loser_men.max(1.0)).min(1.0);
@@ -311,7 +341,7 @@ pub fn resolve_battles(
                 })
                 .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
                 .map(|(_, n, _)| n);
-            let Ok((_, _, _, _, mut s, _, _, _, mut ledger, mut pos, _)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, _, _, mut s, _, _, _, mut ledger, mut pos, ..)) = armies.get_mut(f.entity) else { continue };
             match dest {
                 Some(to) => {
                     pos.0 = Location::At(to);

@@ -10,6 +10,7 @@ pub mod command;
 pub mod diplomacy;
 pub mod economy;
 pub mod events;
+pub mod exposure;
 pub mod flood;
 pub mod lookup;
 pub mod movement;
@@ -60,7 +61,7 @@ pub fn install(schedule: &mut Schedule) {
         diplomacy::conduct_diplomacy.in_set(Diplomacy),
         (command::assess_command, ai::plan_orders).chain().in_set(Ai),
         (movement::move_armies, trespass::answer_trespass).chain().in_set(Movement),
-        (supply::supply_armies, combat::disband_broken).chain().in_set(Supply),
+        (supply::supply_armies, exposure::expose_armies, combat::disband_broken).chain().in_set(Supply),
         (combat::resolve_battles, combat::disband_broken).chain().in_set(Combat),
         (siege::conduct_sieges, combat::disband_broken).chain().in_set(Sieges),
         economy::run_economy.in_set(Economy),

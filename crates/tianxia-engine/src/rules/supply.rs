@@ -5,7 +5,8 @@
 //! `carry_days`. It draws from provinces it may draw from (own, allied, or a host's that
 //! owes grain) within `supply_range` km of the route graph, nearest first, losing a share
 //! in transit per 100 km (less by river); then forages where it stands. It eats from what
-//! it carries. Any shortfall costs men, horses and morale; snow and disease cost men too.
+//! it carries. Any shortfall costs men, horses and morale, and counts as days unfed
+//! ([`Hunger`]); disease costs men too. (Cold is the exposure rule's.)
 
 use crate::calendar::{Calendar, Season};
 use crate::ids::{ArmyId, FactionId, ProvinceId};
@@ -14,12 +15,11 @@ use crate::model::commander::Trait;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::Weariness;
 use crate::model::index::Index;
-use crate::model::province::{Control, Granary, Siege, Zone};
+use crate::model::province::{Control, Granary, Siege};
 use crate::model::route::{RouteGraph, SearchTree};
-use crate::model::weather::{Regions, Weather};
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
-use crate::rules::lookup::{DrawTable, Natures};
+use crate::rules::lookup::DrawTable;
 use bevy_ecs::prelude::*;
 
 /// Grain an army needs per day: rations plus fodder.
@@ -44,8 +44,8 @@ pub struct SupplyScratch {
     controllers: Vec<Option<FactionId>>,
     draw: DrawTable,
     nets: Vec<Net>,
-    /// Per faction: cold-adapted, war weariness.
-    kinds: Vec<(bool, f64)>,
+    /// Per faction: war weariness.
+    kinds: Vec<f64>,
     tree: SearchTree,
     /// Provinces whose drawing rights changed this turn, and their neighbours.
     dirty: Vec<bool>,
@@ -58,6 +58,7 @@ type Eater = (
     &'static mut Strength,
     &'static mut Spirit,
     &'static mut Supplies,
+    &'static mut Hunger,
     &'static mut Ledger,
     &'static mut Wastage,
     Has<Besieging>,
@@ -71,11 +72,9 @@ pub fn supply_armies(
     params: Res<Params>,
     graph: Res<RouteGraph>,
     diplomacy: Res<Diplomacy>,
-    regions: Res<Regions>,
     index: Res<Index>,
-    natures: Natures,
     mut armies: Query<Eater, Without<Dissolved>>,
-    mut provinces: Query<(&ProvinceId, &Control, &Zone, &Siege, &mut Granary)>,
+    mut provinces: Query<(&ProvinceId, &Control, &Siege, &mut Granary)>,
     changed: Query<(&ProvinceId, &Control), Changed<Control>>,
     weariness: Query<&Weariness>,
     mut log: ResMut<EventLog>,
@@ -121,19 +120,24 @@ pub fn supply_armies(
             }
         }
     }
-    // Each faction's cold adaptation and war weariness, read once.
+    // Each faction's war weariness, read once.
     kinds.clear();
-    kinds.extend(
-        index
-            .factions
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (natures.cold_adapted(FactionId(i as u32)), weariness.get(*e).map_or(0.0, |w| w.weariness))),
-    );
+    kinds.extend(index.factions.iter().map(|e| weariness.get(*e).map_or(0.0, |w| w.weariness)));
 
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, led, pos, mut s, mut spirit, mut supplies, mut ledger, mut wastage, besieging, was_starving)) =
-            armies.get_mut(*e)
+        let Ok((
+            al,
+            led,
+            pos,
+            mut s,
+            mut spirit,
+            mut supplies,
+            mut hunger_days,
+            mut ledger,
+            mut wastage,
+            besieging,
+            was_starving,
+        )) = armies.get_mut(*e)
         else {
             continue;
         };
@@ -168,7 +172,7 @@ pub fn supply_armies(
                 if got >= want || !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
-                let Ok((_, _, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
+                let Ok((_, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
                 if siege.besieger.is_some() {
                     continue;
                 }
@@ -180,7 +184,7 @@ pub fn supply_armies(
         }
         // Forage where it stands (any land: in foreign land this is plunder).
         if got < want
-            && let Ok((_, _, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
+            && let Ok((_, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
         {
             let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
             granary.grain -= forage;
@@ -191,28 +195,20 @@ pub fn supply_armies(
         supplies.food -= eaten;
         let short = if need > 0.0 { 1.0 - eaten / need } else { 0.0 };
 
-        let zone = provinces.get(index.provinces[here.index()]).map_or(u16::MAX, |x| x.2.zone);
-        let weather = regions.0.get(usize::from(zone)).map_or(Weather::Clear, |r| r.weather);
-        let (faction_cold, weary) = kinds.get(f.index()).copied().unwrap_or((false, 0.0));
-        let cold_adapted = faction_cold || led.has(Trait::ColdVeteran);
-        let cold = match weather {
-            Weather::Snow => p.cold_attrition,
-            Weather::Blizzard => p.cold_attrition * p.blizzard_cold_factor,
-            _ => 0.0,
-        } * if cold_adapted { p.cold_adapted_factor } else { 1.0 };
+        let weary = kinds.get(f.index()).copied().unwrap_or(0.0);
         let disease = p.disease_attrition
             * if season == Season::Summer { p.disease_summer_factor } else { 1.0 }
             * if besieging { p.disease_siege_factor } else { 1.0 };
         let hunger = p.hunger_attrition * short;
-        let attrition = (hunger + cold + disease) * days;
+        let attrition = (hunger + disease) * days;
         let lost = s.lose(attrition);
         ledger.lost += lost;
-        let causes = hunger + cold + disease;
+        let causes = hunger + disease;
         if lost > 0.0 && causes > 0.0 {
             wastage.hunger += lost * hunger / causes;
-            wastage.cold += lost * cold / causes;
             wastage.disease += lost * disease / causes;
         }
+        hunger_days.days = if short > 0.0 { hunger_days.days + short * days } else { 0.0 };
         s.horses *= (1.0 - p.horse_starvation * short * days).max(0.0);
         if short > 0.0 {
             spirit.morale = (spirit.morale - p.hunger_morale_loss * short * days).max(0.0);

@@ -79,7 +79,8 @@ fn spawn_army_entity(world: &mut World, id: ArmyId, s: &ArmySpec, p: &Params) ->
             (id, Allegiance(s.faction), Commanders(s.commanders.clone()), Leadership::default()),
             Position(Location::At(s.location)),
             (Strength::from(s), Quality(s.quality), Spirit { morale: s.morale, cohesion: 1.0 }, Fatigue(0.0)),
-            (Supplies::from_spec(s, p), Ledger::from(s), Wastage::default(), Orders::from_spec(&s.orders)),
+            (Supplies::from_spec(s, p), Hunger::default(), Exposure::default()),
+            (Ledger::from(s), Wastage::default(), Orders::from_spec(&s.orders)),
         ))
         .id()
 }
