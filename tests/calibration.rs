@@ -113,7 +113,8 @@ fn the_1231_borrowed_road_reaches_sanfengshan_and_each_counterfactual_moves_the_
         lowers(&s, a, "decisive_battle_winner", Some("mongol"));
         lowers(&s, a, "jin_field_army_destroyed", None);
     }
-    // Ögedei pressing Tongguan pins the Jin: Tolui ends stronger, the Jin field army weaker.
+    // Ögedei pressing Tongguan pins the Jin: Tolui ends stronger. (What is left of the Jin
+    // field army at the end no longer tells the arms apart: it breaks up in most runs of
+    // both, leaving a share of 0.)
     raises(&s, "ogedei_presses_tongguan", "tolui_men_end", None);
-    lowers(&s, "ogedei_presses_tongguan", "jin_field_army_share_end", None);
 }

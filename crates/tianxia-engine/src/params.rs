@@ -139,7 +139,7 @@ params! {
     /// Cold stress shed per day out of snow and blizzard.
     exposure_recovery_per_day: 0.1, "exposure/day";
     /// Cohesion lost per day of snow by a fed, unadapted army without shelter.
-    exposure_cohesion_loss: 0.04, "cohesion/day";
+    exposure_cohesion_loss: 0.02, "cohesion/day";
     /// Morale lost per day of snow by a fed, unadapted army without shelter.
     exposure_morale_loss: 0.02, "morale/day";
     /// Power lost at full cold stress: x (1 - this x exposure).
@@ -224,6 +224,30 @@ params! {
     rout_days: 15.0, "days";
     /// Below this many men an army disbands.
     min_army_men: 300.0, "men";
+    /// Cohesion a routed army loses per day while the rout lasts.
+    rout_cohesion_loss: 0.03, "cohesion/day";
+    /// Men a routed army loses per day of pursuit by enemy horse within one route of it: x min(1, pursuing horsemen / its men) (est.).
+    pursuit_per_day: 0.03, "fraction/day";
+    /// Share of the men lost in a pursuit who are killed.
+    pursuit_killed_share: 0.4, "fraction";
+    /// Share of the men lost in a pursuit who are taken prisoner (the rest scatter).
+    pursuit_captured_share: 0.2, "fraction";
+    /// An army whose cohesion falls below this breaks up (dissolves), as one below min_army_men does.
+    dissolve_cohesion: 0.05, "cohesion";
+    /// Share of the scattered men (of a pursuit, or of an army that dissolves) who find their way back to the faction's manpower.
+    dispersed_return_share: 0.5, "fraction";
+    /// Share of the stragglers on their way back who reach the manpower pool per day.
+    straggler_return_per_day: 0.02, "fraction/day";
+    /// Chance that each commander of a beaten army is killed or taken in the battle (est.).
+    commander_loss_beaten: 0.05, "probability";
+    /// That chance's multiplier when the beaten army routs.
+    commander_loss_rout_factor: 3.0, "factor";
+    /// Chance that each commander of a victorious army falls in the battle (est.).
+    commander_loss_victor: 0.01, "probability";
+    /// Chance that each commander of an army that dissolves is killed or taken (else he escapes) (est.).
+    dissolve_commander_loss: 0.5, "probability";
+    /// Share of lost commanders who are killed (the rest are taken prisoner).
+    commander_killed_share: 0.6, "fraction";
 
     // --- sieges ---
     /// Garrison power factor per fortification level: x (1 + this x level).

@@ -515,6 +515,123 @@ fn a_frozen_army_fights_worse() {
     assert!(frozen + 60 < warm, "full cold stress won {frozen} of 400, none {warm}");
 }
 
+// --- pursuit and dissolution ----------------------------------------------------
+
+/// A routed army of 10,000 foot (faction b, two commanders) at `home_b`, one route from
+/// 5,000 enemy horse holding the field; nobody fights.
+fn routed_next_to_horse() -> (WorldSpec, ArmyId) {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let field = b.province("field", fa);
+    let home_b = b.province("home_b", fb);
+    b.route(field, home_b, 40.0, RouteKind::Road);
+    b.war(fa, fb);
+    b.army("riders", fa, field, 5_000.0, 0.0);
+    let y = b.army("y", fb, home_b, 0.0, 10_000.0);
+    let c1 = b.commander("c1", fb, 0.5, &[]);
+    let c2 = b.commander("c2", fb, 0.5, &[]);
+    b.spec_mut().armies[y.index()].commanders = vec![c1, c2];
+    b.spec_mut().params.disease_attrition = 0.0;
+    (b.build(), y)
+}
+
+fn rout(s: &mut Sim, a: ArmyId, cohesion: f64) {
+    use tianxia_engine::model::army::{Routed, Spirit};
+    let e = s.world().resource::<Index>().armies[a.index()];
+    let until = START.to_days() + 15;
+    s.world_mut().entity_mut(e).insert((Routed { until }, Spirit { morale: 0.2, cohesion }));
+}
+
+#[test]
+fn a_routed_army_is_ridden_down_by_enemy_horse_nearby_and_its_scattered_men_drift_home() {
+    let (spec, y) = routed_next_to_horse();
+    let mut s = sim(&spec, 1);
+    rout(&mut s, y, 0.8);
+    s.step();
+    let p = Params::default();
+    let v = army(&s, y);
+    let lost = 10_000.0 - v.men();
+    let expected = 10_000.0 * p.pursuit_per_day * 0.5 * 5.0; // 5,000 horse for 10,000 men, 5 days
+    assert!((lost - expected).abs() < 1e-6, "lost {lost}, expected {expected}");
+    // Fed, it regains order in the supply phase; routed, it loses more in the combat phase.
+    let cohesion = 0.8 + p.cohesion_recovery * 5.0 - p.rout_cohesion_loss * 5.0;
+    assert!((v.cohesion - cohesion).abs() < 1e-9, "cohesion {}", v.cohesion);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Pursued { .. })), 1);
+    let scattered = lost * (1.0 - p.pursuit_killed_share - p.pursuit_captured_share) * p.dispersed_return_share;
+    // The economy phase of the same turn already brought some of them home.
+    let home = scattered * p.straggler_return_per_day * 5.0;
+    let b = faction(&s, FactionId(1));
+    assert!((b.stragglers - (scattered - home)).abs() < 1e-6, "stragglers {}", b.stragglers);
+}
+
+#[test]
+fn an_army_without_order_breaks_up_and_its_commanders_are_killed_taken_or_escape() {
+    let (spec, y) = routed_next_to_horse();
+    let (mut killed, mut taken, mut escaped) = (0, 0, 0);
+    for seed in 0..400 {
+        let mut s = sim(&spec, seed);
+        rout(&mut s, y, 0.04);
+        s.step();
+        assert!(army(&s, y).destroyed, "an army with cohesion 0.04 should break up (seed {seed})");
+        assert!(Condition::ArmyDestroyed(y).eval(s.world()) && !Condition::ArmyAlive(y).eval(s.world()));
+        assert!(!Condition::ArmyDestroyed(ArmyId(0)).eval(s.world()), "the riders are whole");
+        let lost: Vec<String> = s
+            .log()
+            .entries()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                LogKind::CommanderLost { cause, .. } => Some(cause.clone()),
+                _ => None,
+            })
+            .collect();
+        killed += lost.iter().filter(|c| c.starts_with("killed")).count();
+        taken += lost.iter().filter(|c| c.starts_with("taken")).count();
+        escaped += 2 - lost.len();
+        assert_eq!(
+            logged(&s, |k| matches!(k, LogKind::ArmyDestroyed { cause: Cause::BrokenUp, .. })),
+            1,
+            "seed {seed}"
+        );
+    }
+    // 800 commanders: half lost, 60% of those killed (Params defaults).
+    assert!((200..280).contains(&killed), "killed {killed}");
+    assert!((120..200).contains(&taken), "taken {taken}");
+    assert!((350..450).contains(&escaped), "escaped {escaped}");
+}
+
+#[test]
+fn a_beaten_army_sometimes_loses_its_commanders_and_more_often_when_it_routs() {
+    let lost_commanders = |a_men: f64| {
+        let (mut spec, _, y) = battle_world(a_men, 10_000.0);
+        let c = spec.commanders.len();
+        spec.commanders.push(CommanderSpec {
+            key: "c".into(),
+            name: "c".into(),
+            faction: FactionId(1),
+            skill: 0.5,
+            traits: Vec::new(),
+            rivals: Vec::new(),
+        });
+        spec.armies[y.index()].commanders = vec![tianxia_engine::ids::CommanderId(c as u32)];
+        (0..1000)
+            .filter(|&seed| {
+                let mut s = sim(&spec, seed);
+                s.step();
+                logged(&s, |k| matches!(k, LogKind::CommanderLost { .. })) > 0
+            })
+            .count()
+    };
+    let p = Params::default();
+    // Even odds: y loses about half the battles, rarely routing.
+    let even = lost_commanders(10_000.0);
+    // Five to one: y loses nearly always, and routs.
+    let crushed = lost_commanders(50_000.0);
+    let beaten = 1000.0 * p.commander_loss_beaten;
+    assert!(even > 5 && (even as f64) < beaten * 1.5, "even odds lost a commander in {even} of 1000");
+    assert!(crushed as f64 > beaten * 2.0, "crushing defeats lost a commander in {crushed} of 1000");
+}
+
 fn siege_days(grain: f64) -> Option<u32> {
     let mut b = Builder::new(START, 5, 80);
     let fa = b.faction("a");

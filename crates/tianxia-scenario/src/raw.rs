@@ -547,6 +547,7 @@ pub enum Condition {
     },
     ArmyAlive(Sp<String>),
     ArmyRouted(Sp<String>),
+    ArmyDestroyed(Sp<String>),
     ArmyBesieging(Sp<String>),
     Controller {
         province: Sp<String>,

@@ -843,6 +843,7 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
         },
         C::ArmyAlive(a) => Condition::ArmyAlive(r.army(a).unwrap_or(ArmyId(0))),
         C::ArmyRouted(a) => Condition::ArmyRouted(r.army(a).unwrap_or(ArmyId(0))),
+        C::ArmyDestroyed(a) => Condition::ArmyDestroyed(r.army(a).unwrap_or(ArmyId(0))),
         C::ArmyBesieging(a) => Condition::ArmyBesieging(r.army(a).unwrap_or(ArmyId(0))),
         C::Controller { province, faction } => Condition::Controller {
             province: r.province(province).unwrap_or(ProvinceId(0)),

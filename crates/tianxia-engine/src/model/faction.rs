@@ -48,6 +48,14 @@ pub struct Weariness {
     pub losses: f64,
 }
 
+/// Men of a faction's broken armies still finding their way home; they return to its
+/// manpower day by day.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stragglers {
+    /// Men on the way back.
+    pub men: f64,
+}
+
 /// What a faction is like: cold-adapted or not, and its AI posture.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Nature {

@@ -192,6 +192,8 @@ pub enum Condition {
     ArmyAlive(ArmyId),
     /// The army has routed at least once.
     ArmyRouted(ArmyId),
+    /// The army took the field and has since dissolved (destroyed or broken up).
+    ArmyDestroyed(ArmyId),
     /// The army is besieging something.
     ArmyBesieging(ArmyId),
     /// The province is controlled by the faction.

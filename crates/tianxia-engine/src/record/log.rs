@@ -81,6 +81,9 @@ pub enum Cause {
     /// A treaty or event handed it over.
     #[serde(rename = "by treaty or event")]
     Treaty,
+    /// The ranks lost all order.
+    #[serde(rename = "broken up")]
+    BrokenUp,
 }
 
 impl fmt::Display for Cause {
@@ -97,6 +100,7 @@ impl fmt::Display for Cause {
             Cause::Starved => "starved into surrender",
             Cause::Assault => "by assault",
             Cause::Treaty => "by treaty or event",
+            Cause::BrokenUp => "broken up",
         })
     }
 }
@@ -179,6 +183,8 @@ pub enum LogKind {
     Starving { army: ArmyId, province: Option<ProvinceId> },
     /// An army's cold stress passed `exposure_report`: it is freezing.
     Freezing { army: ArmyId, province: Option<ProvinceId> },
+    /// A routed army was pursued by enemy horse this turn: men killed, taken and scattered.
+    Pursued { army: ArmyId, killed: f64, captured: f64, dispersed: f64 },
     /// An army received reinforcements.
     Reinforced { army: ArmyId, men: f64 },
     /// A new army took the field.
@@ -500,6 +506,14 @@ impl fmt::Display for Shown<'_> {
                 Some(p) => write!(f, "{} is freezing at {}", self.name(*army), self.name(*p)),
                 None => write!(f, "{} is freezing on the march", self.name(*army)),
             },
+            Pursued { army, killed, captured, dispersed } => write!(
+                f,
+                "{} is pursued by enemy horse: {} killed, {} taken, {} scattered",
+                self.name(*army),
+                men(*killed),
+                men(*captured),
+                men(*dispersed)
+            ),
             Reinforced { army, men: m } => write!(f, "{} receives {} men", self.name(*army), men(*m)),
             Spawned { army, province, men: m } => {
                 write!(f, "{} takes the field at {} with {} men", self.name(*army), self.name(*province), men(*m))

@@ -163,6 +163,7 @@ impl Condition {
             }
             Condition::ArmyAlive(a) => army::<Strength>(world, *a).is_some(),
             Condition::ArmyRouted(a) => army_any::<Ledger>(world, *a).is_some_and(|l| l.routs > 0),
+            Condition::ArmyDestroyed(a) => army_any::<Dissolved>(world, *a).is_some(),
             Condition::ArmyBesieging(a) => army::<Besieging>(world, *a).is_some(),
             Condition::Controller { province: p, faction } => {
                 province::<Control>(world, *p).is_some_and(|c| c.controller == *faction)

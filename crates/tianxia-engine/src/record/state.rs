@@ -4,7 +4,7 @@ use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::Location;
 use crate::model::army::{Dissolved, Exposure, Fatigue, Hunger, Position, Spirit, Strength, Supplies};
-use crate::model::faction::{Coffers, Weariness};
+use crate::model::faction::{Coffers, Stragglers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Walls};
 use crate::record::log::{EventLog, LogKind};
@@ -42,19 +42,19 @@ pub fn hash_state(
         Without<Dissolved>,
     >,
     provinces: Query<(&ProvinceId, &Control, &Granary, &Walls)>,
-    factions: Query<(&FactionId, &Coffers, &Weariness)>,
+    factions: Query<(&FactionId, &Coffers, &Weariness, &Stragglers)>,
     log: Res<EventLog>,
     mut bytes: Local<Vec<u8>>,
 ) {
     if !run.hash_turns {
         return;
     }
-    // Fixed places: twelve words per army, three per province, four per faction, and the
+    // Fixed places: twelve words per army, three per province, five per faction, and the
     // digest of the log; little-endian bits of every number.
     let (na, np, nf) = (index.armies.len(), index.provinces.len(), index.factions.len());
     let (pa, pf) = (12 * na, 12 * na + 3 * np);
     bytes.clear();
-    bytes.resize(8 * (pf + 4 * nf + 1), 0);
+    bytes.resize(8 * (pf + 5 * nf + 1), 0);
     let mut put = |word: usize, x: f64| bytes[8 * word..8 * word + 8].copy_from_slice(&x.to_bits().to_le_bytes());
     for (id, s, sp, fa, (su, hu, ex), pos) in &armies {
         let w = 12 * id.index();
@@ -76,13 +76,13 @@ pub fn hash_state(
             put(at + k, x);
         }
     }
-    for (id, c, w) in &factions {
-        let at = pf + 4 * id.index();
-        for (k, x) in [c.treasury, c.grain, c.manpower, w.weariness].into_iter().enumerate() {
+    for (id, c, w, st) in &factions {
+        let at = pf + 5 * id.index();
+        for (k, x) in [c.treasury, c.grain, c.manpower, w.weariness, st.men].into_iter().enumerate() {
             put(at + k, x);
         }
     }
-    put(pf + 4 * nf, f64::from_bits(log.digest_u64()));
+    put(pf + 5 * nf, f64::from_bits(log.digest_u64()));
     run.state_hashes.push(xxhash_rust::xxh3::xxh3_64(&bytes));
 }
 

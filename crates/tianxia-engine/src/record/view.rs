@@ -4,7 +4,7 @@
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::commander::{Fallen, Skill, Traits};
-use crate::model::faction::{Coffers, Weariness};
+use crate::model::faction::{Coffers, Stragglers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use bevy_ecs::prelude::*;
@@ -123,13 +123,20 @@ pub struct FactionView {
     pub coffers: Coffers,
     /// War weariness and losses.
     pub weariness: Weariness,
+    /// Men of broken armies on their way home.
+    pub stragglers: f64,
 }
 
 impl FactionView {
     /// The faction `id` in `world`.
     pub fn of(world: &World, id: FactionId) -> Option<FactionView> {
         let e = world.get_entity(*world.resource::<Index>().factions.get(id.index())?).ok()?;
-        Some(FactionView { id, coffers: *e.get::<Coffers>()?, weariness: *e.get::<Weariness>()? })
+        Some(FactionView {
+            id,
+            coffers: *e.get::<Coffers>()?,
+            weariness: *e.get::<Weariness>()?,
+            stragglers: e.get::<Stragglers>()?.men,
+        })
     }
 }
 

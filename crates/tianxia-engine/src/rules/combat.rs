@@ -14,9 +14,10 @@ use crate::model::province::Terrain;
 use crate::model::route::RouteGraph;
 use crate::model::weather::Weather;
 use crate::params::Params;
-use crate::record::log::{BattleArmy, Cause, EventLog, LogKind};
+use crate::record::log::{BattleArmy, EventLog, LogKind};
 use crate::record::outcome::{BattleRecord, Metrics};
 use crate::rng::Rngs;
+use crate::rules::dissolution::{Loss, lose_commanders};
 use crate::rules::exposure::hunger_share;
 use crate::rules::lookup::{Leaders, Natures, Places};
 use bevy_ecs::prelude::*;
@@ -149,7 +150,7 @@ pub struct CombatScratch {
 type Combatant = (
     &'static ArmyId,
     &'static Allegiance,
-    &'static Commanders,
+    &'static mut Commanders,
     &'static Leadership,
     &'static mut Strength,
     &'static Quality,
@@ -254,7 +255,11 @@ pub fn resolve_battles(
         let mut won = Vec::with_capacity(winners.len());
         for &i in winners {
             let f = fighters[i];
-            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, ..)) = armies.get_mut(f.entity) else { continue };
+            let Ok((_, _, mut cmd, _, mut s, _, mut sp, _, mut ledger, ..)) = armies.get_mut(f.entity) else {
+                continue;
+            };
+            let chance = p.commander_loss_victor;
+            lose_commanders(&mut cmd, chance, Loss::Battle, p, &mut rngs.combat, &index, &cal, &mut commands, &mut log);
             let men = s.men();
             let lost = s.lose(winner_loss);
             ledger.lost += lost;
@@ -266,7 +271,8 @@ pub fn resolve_battles(
         retreats.clear();
         for &i in losers {
             let f = fighters[i];
-            let Ok((_, _, _, _, mut s, _, mut sp, _, mut ledger, _, _, (_, hu))) = armies.get_mut(f.entity) else {
+            let Ok((_, _, mut cmd, _, mut s, _, mut sp, _, mut ledger, _, _, (_, hu))) = armies.get_mut(f.entity)
+            else {
                 continue;
             };
             let men = s.men();
@@ -286,6 +292,8 @@ pub fn resolve_battles(
             }
             let lost = s.lose(frac);
             ledger.lost += lost;
+            let chance = p.commander_loss_beaten * if rout { p.commander_loss_rout_factor } else { 1.0 };
+            lose_commanders(&mut cmd, chance, Loss::Battle, p, &mut rngs.combat, &index, &cal, &mut commands, &mut log);
             commands.entity(f.entity).remove::<Besieging>();
             lost_side.push(BattleArmy { army: f.id, faction: f.faction, men, lost });
             retreats.push(i);
@@ -353,25 +361,5 @@ pub fn resolve_battles(
                 }
             }
         }
-    }
-}
-
-/// Disbands armies that have fallen below the minimum, after every phase that kills men.
-pub fn disband_broken(
-    cal: Res<Calendar>,
-    params: Res<Params>,
-    mut armies: Query<(&ArmyId, Entity, &Strength, &mut Ledger), Without<Dissolved>>,
-    mut log: ResMut<EventLog>,
-    mut commands: Commands,
-    mut broken: Local<Vec<(ArmyId, Entity)>>,
-) {
-    broken.clear();
-    broken.extend(armies.iter().filter(|(_, _, s, _)| s.men() < params.min_army_men).map(|(id, e, ..)| (*id, e)));
-    broken.sort_by_key(|b| b.0);
-    for &(id, e) in broken.iter() {
-        let Ok((_, _, s, mut ledger)) = armies.get_mut(e) else { continue };
-        ledger.lost += s.men();
-        commands.entity(e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
-        log.push(&cal, LogKind::ArmyDestroyed { army: id, cause: Cause::TooFewMen });
     }
 }

@@ -1,11 +1,11 @@
-//! Economy: harvests, the central granary, manpower, reinforcements, war weariness and
-//! the drain of fronts off the map.
+//! Economy: harvests, the central granary, manpower (and the stragglers of broken armies
+//! coming home to it), reinforcements, war weariness and the drain of fronts off the map.
 
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
-use crate::model::faction::{Coffers, Drain, Weariness};
+use crate::model::faction::{Coffers, Drain, Stragglers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Population, Siege};
 use crate::params::Params;
@@ -43,7 +43,7 @@ pub fn run_economy(
     params: Res<Params>,
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
-    mut factions: Query<(&mut Coffers, &mut Weariness, &Drain)>,
+    mut factions: Query<(&mut Coffers, &mut Weariness, &Drain, &mut Stragglers)>,
     mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege)>,
     mut armies: Query<Recruit>,
     mut tally: Local<Tally>,
@@ -107,9 +107,12 @@ pub fn run_economy(
     }
     short.sort_unstable_by_key(|x| x.0);
     for (i, e) in index.factions.iter().enumerate() {
-        let Ok((mut f, mut w, drain)) = factions.get_mut(*e) else { continue };
+        let Ok((mut f, mut w, drain, mut stragglers)) = factions.get_mut(*e) else { continue };
         f.grain = (f.grain + taxed[i] - drain.grain * year_share).max(0.0);
-        f.manpower = (f.manpower + people[i] * p.manpower_rate * year_share - drain.men * year_share).max(0.0);
+        // Scattered men of broken armies drift home into the manpower pool.
+        let home = stragglers.men * (p.straggler_return_per_day * days).clamp(0.0, 1.0);
+        stragglers.men -= home;
+        f.manpower = (f.manpower + home + people[i] * p.manpower_rate * year_share - drain.men * year_share).max(0.0);
         let new_losses = (lost[i] - w.losses).max(0.0);
         w.losses = lost[i];
         w.weariness += new_losses / 10_000.0 * p.weariness_per_loss;

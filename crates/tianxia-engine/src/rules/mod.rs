@@ -8,6 +8,7 @@ pub mod ai;
 pub mod combat;
 pub mod command;
 pub mod diplomacy;
+pub mod dissolution;
 pub mod economy;
 pub mod events;
 pub mod exposure;
@@ -61,9 +62,9 @@ pub fn install(schedule: &mut Schedule) {
         diplomacy::conduct_diplomacy.in_set(Diplomacy),
         (command::assess_command, ai::plan_orders).chain().in_set(Ai),
         (movement::move_armies, trespass::answer_trespass).chain().in_set(Movement),
-        (supply::supply_armies, exposure::expose_armies, combat::disband_broken).chain().in_set(Supply),
-        (combat::resolve_battles, combat::disband_broken).chain().in_set(Combat),
-        (siege::conduct_sieges, combat::disband_broken).chain().in_set(Sieges),
+        (supply::supply_armies, exposure::expose_armies, dissolution::dissolve_broken).chain().in_set(Supply),
+        (combat::resolve_battles, dissolution::pursue_routed, dissolution::dissolve_broken).chain().in_set(Combat),
+        (siege::conduct_sieges, dissolution::dissolve_broken).chain().in_set(Sieges),
         economy::run_economy.in_set(Economy),
         (supply::report_wastage, hash_state, close_turn).chain().in_set(Record),
     ));

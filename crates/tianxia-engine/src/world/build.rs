@@ -7,7 +7,7 @@ use crate::ids::{ArmyId, CommanderId, FactionId, Name, Names, ProvinceId, RouteI
 use crate::model::army::*;
 use crate::model::commander::{Fallen, Rivals, Skill, Traits};
 use crate::model::diplomacy::{Diplomacy, Trespasses};
-use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Weariness};
+use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Stragglers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Governor, Granary, Population, Siege, Site, Walls, Zone};
 use crate::model::route::{Closures, RouteGraph, RouteState, Way};
@@ -229,7 +229,7 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
             (
                 FactionId(i as u32),
                 Coffers { treasury: f.treasury, grain: f.grain, manpower: f.manpower },
-                Weariness::default(),
+                (Weariness::default(), Stragglers::default()),
                 Nature { cold_adapted: f.cold_adapted, posture: f.posture },
                 Policy { trespass: f.trespass_policy, grant_access_chance: f.grant_access_chance },
                 Drain { men: f.drain_men, grain: f.drain_grain },
