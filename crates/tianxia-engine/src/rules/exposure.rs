@@ -14,7 +14,7 @@ use crate::model::commander::Trait;
 use crate::model::index::Index;
 use crate::model::province::Walls;
 use crate::model::route::RouteGraph;
-use crate::model::weather::Weather;
+use crate::model::weather::{Regions, Weather};
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
 use crate::rules::lookup::{Natures, Places};
@@ -58,6 +58,7 @@ pub fn expose_armies(
     params: Res<Params>,
     graph: Res<RouteGraph>,
     index: Res<Index>,
+    regions: Res<Regions>,
     natures: Natures,
     places: Places,
     walls: Query<&Walls>,
@@ -66,20 +67,28 @@ pub fn expose_armies(
 ) {
     let p = &*params;
     let days = cal.days();
+    // Most turns are warm everywhere: then only armies still thawing need a look.
+    let cold_somewhere = regions.0.iter().any(|r| matches!(r.weather, Weather::Snow | Weather::Blizzard));
     for e in &index.armies {
         let Ok((id, al, led, pos, hunger, mut s, mut spirit, mut exposure, mut ledger, mut wastage)) =
             armies.get_mut(*e)
         else {
             continue;
         };
-        let here = pos.0.nearest(|r| graph.way(r).km);
-        let weather = places.weather(here);
-        let adapted = natures.cold_adapted(al.0) || led.has(Trait::ColdVeteran);
-        // Shelter is a walled town of one's own, not the road beside it.
-        let sheltered = pos.0.province().is_some_and(|q| {
-            places.controller(q) == Some(al.0) && walls.get(index.provinces[q.index()]).is_ok_and(|w| w.fort > 0)
-        });
-        let severity = cold_severity(weather, adapted, sheltered, hunger_share(hunger, p), p);
+        if !cold_somewhere && exposure.0 == 0.0 {
+            continue;
+        }
+        let weather = if cold_somewhere { places.weather(pos.0.nearest(|r| graph.way(r).km)) } else { Weather::Clear };
+        let severity = if matches!(weather, Weather::Snow | Weather::Blizzard) {
+            let adapted = natures.cold_adapted(al.0) || led.has(Trait::ColdVeteran);
+            // Shelter is a walled town of one's own, not the road beside it.
+            let sheltered = pos.0.province().is_some_and(|q| {
+                places.controller(q) == Some(al.0) && walls.get(index.provinces[q.index()]).is_ok_and(|w| w.fort > 0)
+            });
+            cold_severity(weather, adapted, sheltered, hunger_share(hunger, p), p)
+        } else {
+            0.0
+        };
         let before = exposure.0;
         if severity > 0.0 {
             exposure.0 = (exposure.0 + p.exposure_per_day * severity * days).min(1.0);
