@@ -53,18 +53,23 @@ fn road(b: &mut Builder, owner: FactionId, n: usize, km: f64, kind: RouteKind) -
     ps
 }
 
-/// An event called "storm" that may fire from the first turn on, with `chance`.
-fn storm_event(b: &mut Builder, chance: f64, effect: Effect) {
-    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
-        key: "storm".into(),
+/// An event `key` that may fire from the first turn on, with `chance`.
+fn event(spec: &mut WorldSpec, key: &str, chance: f64, effects: Vec<Effect>) {
+    Arc::make_mut(&mut spec.events).push(ScriptedEvent {
+        key: key.into(),
         text: String::new(),
         from: None,
         until: None,
         when: Condition::True,
         chance,
         repeat: false,
-        effects: vec![effect],
+        effects,
     });
+}
+
+/// An event called "storm" that may fire from the first turn on, with `chance`.
+fn storm_event(b: &mut Builder, chance: f64, effect: Effect) {
+    event(b.spec_mut(), "storm", chance, vec![effect]);
 }
 
 /// An event on the first turn that sets the weather of `region` for `days`.
@@ -632,6 +637,28 @@ fn a_beaten_army_sometimes_loses_its_commanders_and_more_often_when_it_routs() {
     assert!(crushed as f64 > beaten * 2.0, "crushing defeats lost a commander in {crushed} of 1000");
 }
 
+#[test]
+fn adjust_army_changes_one_armys_morale_cohesion_and_food_within_bounds() {
+    let (mut spec, x, y) = battle_world(10_000.0, 10_000.0);
+    spec.relations.clear(); // no battle: only the effect
+    event(
+        &mut spec,
+        "night_attack",
+        1.0,
+        vec![Effect::AdjustArmy { army: x, morale: -0.5, cohesion: -2.0, food: -1e9 }],
+    );
+    let mut s = sim(&spec, 1);
+    let before = army(&s, y);
+    s.step();
+    let (a, b) = (army(&s, x), army(&s, y));
+    // Events come before supply: the army, fed from its province, regains some order.
+    let p = Params::default();
+    assert!((a.cohesion - p.cohesion_recovery * 5.0).abs() < 1e-9, "cohesion is kept at 0 or more: {}", a.cohesion);
+    let morale = 0.8 - 0.5 + p.morale_recovery * 5.0;
+    assert!((a.morale - morale).abs() < 1e-9, "morale {}", a.morale);
+    assert!((b.morale - (before.morale + p.morale_recovery * 5.0)).abs() < 1e-9, "the other army is untouched");
+}
+
 fn siege_days(grain: f64) -> Option<u32> {
     let mut b = Builder::new(START, 5, 80);
     let fa = b.faction("a");
@@ -923,19 +950,15 @@ fn killing_a_commander_removes_him_from_his_army() {
     let c = b.commander("heda", f, 0.6, &[]);
     let a = b.army("a", f, p, 1_000.0, 0.0);
     b.spec_mut().armies[a.index()].commanders = vec![c];
-    Arc::make_mut(&mut b.spec_mut().events).push(ScriptedEvent {
-        key: "death".into(),
-        text: String::new(),
-        from: None,
-        until: None,
-        when: Condition::True,
-        chance: 1.0,
-        repeat: false,
-        effects: vec![
+    event(
+        b.spec_mut(),
+        "death",
+        1.0,
+        vec![
             Effect::KillCommander { commander: c, cause: "killed at Junzhou".into() },
             Effect::SetParam { name: "cavalry_speed".into(), value: 10.0 },
         ],
-    });
+    );
     let mut s = sim(&b.build(), 1);
     s.step();
     assert!(army(&s, a).commanders.is_empty());

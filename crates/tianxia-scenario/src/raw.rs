@@ -588,6 +588,15 @@ pub enum Effect {
         #[serde(default)]
         horses: Option<Sp<f64>>,
     },
+    AdjustArmy {
+        army: Sp<String>,
+        #[serde(default)]
+        morale: Sp<f64>,
+        #[serde(default)]
+        cohesion: Sp<f64>,
+        #[serde(default)]
+        food: Sp<f64>,
+    },
     SetWeather {
         region: Sp<String>,
         weather: Weather,

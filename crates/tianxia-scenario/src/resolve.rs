@@ -883,6 +883,12 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             let horses = horses.as_ref().map_or(cavalry, |h| r.fixed("reinforce: horses", h, 0.0, 2e7));
             Effect::Reinforce { army: r.army(army)?, cavalry, infantry, siege, horses }
         }
+        E::AdjustArmy { army, morale, cohesion, food } => {
+            let morale = r.fixed("adjust_army: morale", morale, -1.0, 1.0);
+            let cohesion = r.fixed("adjust_army: cohesion", cohesion, -1.0, 1.0);
+            let food = r.fixed("adjust_army: food", food, -1e9, 1e9);
+            Effect::AdjustArmy { army: r.army(army)?, morale, cohesion, food }
+        }
         E::SetWeather { region, weather: w, days } => {
             let days = r.days("set_weather: days", days);
             Effect::SetWeather { region: r.region(region)?, weather: *w, days }

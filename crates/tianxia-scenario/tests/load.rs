@@ -354,6 +354,8 @@ fn every_number_in_an_effect_is_range_checked_where_it_is_written() {
         ("reinforce(army: \"song_army\", infantry: -100)", "reinforce: infantry cannot be negative"),
         ("reinforce(army: \"song_army\", horses: 1e300)", "reinforce: horses must be between"),
         ("add_counter(name: \"n\", value: 1e300)", "add_counter: value must be between"),
+        ("adjust_army(army: \"song_army\", morale: -2)", "adjust_army: morale must be between -1 and 1"),
+        ("adjust_army(army: \"song_army\", food: 1e300)", "adjust_army: food must be between"),
     ] {
         one_problem(&event_with(effect), 24, fragment);
     }
@@ -623,4 +625,18 @@ fn a_bad_set_path_hides_no_other_problem_and_each_value_is_blamed_on_its_set() {
             && e[1].contains("the value set by --set armies.song_army.infantry"),
         "{e:#?}"
     );
+}
+
+#[test]
+fn adjust_army_loads_with_its_amounts_and_names_an_unknown_army() {
+    let ok = event_with("adjust_army(army: \"song_army\", morale: -0.2, food: 500)");
+    let s = load_str("ok.ron", &ok, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let world = s.world(1);
+    let effects = &world.events[0].effects;
+    assert!(
+        matches!(effects[0], tianxia_engine::model::script::Effect::AdjustArmy { morale, cohesion, food, .. }
+            if morale == -0.2 && cohesion == 0.0 && food == 500.0),
+        "{effects:?}"
+    );
+    one_problem(&event_with("adjust_army(army: \"nobody\", morale: 0.1)"), 24, "nobody");
 }

@@ -52,6 +52,9 @@ pub enum Effect {
     SpawnArmy(ArmyId),
     /// Add men and horses to an army.
     Reinforce { army: ArmyId, cavalry: f64, infantry: f64, siege: f64, horses: f64 },
+    /// Change an army's morale and cohesion (each kept in 0..1) and the grain it carries
+    /// (not below 0) by these amounts.
+    AdjustArmy { army: ArmyId, morale: f64, cohesion: f64, food: f64 },
     /// Force the weather of a region for some days.
     SetWeather { region: u16, weather: Weather, days: f64 },
     /// Set the relation of two factions (a truce lasts `truce_days`).

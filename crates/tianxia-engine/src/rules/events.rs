@@ -86,6 +86,19 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
                 world.resource_mut::<EventLog>().push(cal, LogKind::Reinforced { army: *army, men: added });
             }
         }
+        Effect::AdjustArmy { army, morale, cohesion, food } => {
+            let Some(e) = army_entity(world, *army) else { return };
+            if world.get::<Dissolved>(e).is_some() {
+                return;
+            }
+            if let Some(mut s) = world.get_mut::<Spirit>(e) {
+                s.morale = (s.morale + morale).clamp(0.0, 1.0);
+                s.cohesion = (s.cohesion + cohesion).clamp(0.0, 1.0);
+            }
+            if let Some(mut s) = world.get_mut::<Supplies>(e) {
+                s.food = (s.food + food).max(0.0);
+            }
+        }
         Effect::SetWeather { region, weather, days } => {
             let mut regions = world.resource_mut::<Regions>();
             if let Some(r) = regions.0.get_mut(*region as usize) {
