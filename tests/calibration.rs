@@ -118,3 +118,33 @@ fn the_1231_borrowed_road_reaches_sanfengshan_and_each_counterfactual_moves_the_
     // both, leaving a share of 0.)
     raises(&s, "ogedei_presses_tongguan", "tolui_men_end", None);
 }
+
+#[test]
+fn the_great_snow_falls_as_often_in_ten_day_turns_as_in_five_day_turns() {
+    // Event chances are over their window (or per day), so the length of a turn does not
+    // change how often an event comes. (Under per-turn chances the snow fell in 73% of
+    // runs at five days a turn and 52% at ten.)
+    let arms: Vec<String> = Vec::new();
+    let sweep = vec!["turn_days=5,10".to_string()];
+    let cfg = BatchConfig {
+        scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join("1231_borrowed_road.ron"),
+        runs: 600,
+        base_seed: 20_260_101,
+        arms: plan_arms(&arms, &[], &[], &sweep).unwrap_or_else(|e| panic!("{e}")),
+        mods: Vec::new(),
+        threads: None,
+        shard: None,
+        out: None,
+        resume: false,
+    };
+    let s = run_batch(&cfg, &|_, _| {}).unwrap_or_else(|e| panic!("{e}")).summary;
+    let names: Vec<String> = s["arms"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["name"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default();
+    assert_eq!(names.len(), 2, "two arms, one per turn length: {names:?}");
+    let (five, ten) = (p(&s, &names[0], "great_snow"), p(&s, &names[1], "great_snow"));
+    let (lo, hi) = diff(&s, &names[1], "great_snow", None);
+    assert!(lo < 0.0 && hi > 0.0, "5-day turns {five}, 10-day turns {ten}: paired 95% interval [{lo}, {hi}]");
+    assert!((five - 0.7).abs() < 0.06, "the snow is a 70% base rate: {five}");
+}

@@ -266,8 +266,8 @@ params! {
     civilian_ration: 0.008, "shi/person/day";
     /// Garrison lost per day once the food inside is gone.
     siege_starvation: 0.02, "fraction/day";
-    /// Chance per turn that a starving city surrenders.
-    starving_surrender_chance: 0.35, "probability/turn";
+    /// Chance per day without food that a starving city surrenders (est.; 0.35 in five days).
+    starving_surrender_chance: 0.083, "probability/day";
     /// Share of a captured city's grain the captor takes.
     capture_loot: 0.5, "fraction";
     /// Share of the captor's men left behind as garrison.

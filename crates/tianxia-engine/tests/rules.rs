@@ -62,6 +62,7 @@ fn event(spec: &mut WorldSpec, key: &str, chance: f64, effects: Vec<Effect>) {
         until: None,
         when: Condition::True,
         chance,
+        per_day: false,
         repeat: false,
         effects,
     });
@@ -828,6 +829,7 @@ fn a_request_for_passage_is_answered_by_the_hosts_chance_of_granting() {
             until: None,
             when: Condition::True,
             chance: 1.0,
+            per_day: false,
             repeat: false,
             effects: vec![Effect::RequestAccess(AccessRequest {
                 terms: Access {
@@ -897,6 +899,7 @@ fn events_fire_on_their_conditions_within_their_window() {
         until: Some(START.add_days(40)),
         when: Condition::ArmyAt { army: a, province: ps[3] },
         chance: 1.0,
+        per_day: false,
         repeat: false,
         effects: vec![
             Effect::SetFlag("arrived".into()),
@@ -925,21 +928,40 @@ fn events_fire_on_their_conditions_within_their_window() {
     assert_eq!(logged(&s, |k| matches!(k, LogKind::RunEnded { .. })), 1);
 }
 
-#[test]
-fn an_event_with_a_chance_fires_in_about_that_share_of_runs() {
-    let mut b = Builder::new(START, 5, 1);
+/// Share of 2,000 runs of 30 days, in turns of `turn_days`, in which an event with a
+/// chance of 0.3 over a 30-day window fires, and one with a chance of 0.01 per day.
+fn event_rates(turn_days: u32) -> (f64, f64) {
+    let mut b = Builder::new(START, turn_days, 30 / turn_days);
     let f = b.faction("f");
     b.province("p", f);
-    storm_event(&mut b, 0.3, Effect::SetFlag("storm".into()));
+    storm_event(&mut b, 0.3, Effect::SetFlag("window".into()));
+    let window = Arc::make_mut(&mut b.spec_mut().events).last_mut().map(|e| {
+        e.from = Some(START);
+        e.until = Some(START.add_days(29));
+    });
+    assert!(window.is_some());
+    storm_event(&mut b, 0.01, Effect::SetFlag("daily".into()));
     let spec = b.build();
-    let fired = (0..1000)
-        .filter(|&seed| {
-            let mut s = sim(&spec, seed);
-            s.step();
-            s.world().resource::<tianxia_engine::record::outcome::Metrics>().flags.contains("storm")
-        })
-        .count();
-    assert!((250..350).contains(&fired), "a 30% event fired {fired} times in 1000");
+    let (mut window, mut daily) = (0, 0);
+    for seed in 0..2000 {
+        let mut s = sim(&spec, seed);
+        s.run();
+        let flags = &s.world().resource::<tianxia_engine::record::outcome::Metrics>().flags;
+        window += usize::from(flags.contains("window"));
+        daily += usize::from(flags.contains("daily"));
+    }
+    (window as f64 / 2000.0, daily as f64 / 2000.0)
+}
+
+#[test]
+fn an_events_chance_is_over_its_window_or_per_day_whatever_the_length_of_a_turn() {
+    let per_day = 1.0 - 0.99f64.powi(30);
+    for turn_days in [1, 5, 10, 15] {
+        let (window, daily) = event_rates(turn_days);
+        // Two and a half standard errors of a share near 0.3 over 2,000 runs.
+        assert!((window - 0.3).abs() < 0.026, "{turn_days}-day turns: the window event fired in {window}");
+        assert!((daily - per_day).abs() < 0.025, "{turn_days}-day turns: the daily event fired in {daily}");
+    }
 }
 
 #[test]

@@ -714,8 +714,10 @@ pub struct Event {
     pub until: Option<Sp<String>>,
     #[serde(default = "always")]
     pub when: Condition,
-    #[serde(default = "one")]
-    pub chance: N,
+    #[serde(default)]
+    pub chance: Option<N>,
+    #[serde(default)]
+    pub chance_per_day: Option<N>,
     #[serde(default)]
     pub repeat: bool,
     #[serde(default)]

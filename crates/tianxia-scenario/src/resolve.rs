@@ -666,11 +666,43 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
     let mut events = Vec::new();
     for (i, e) in entries("events").iter().enumerate() {
         let Some(x) = parse_entry::<raw::Event>(&mut r, "events", e) else { continue };
-        let chance = r.num(format!("events.{}.chance", e.id), &x.chance, 0.0, 1.0, move |w, v| {
-            std::sync::Arc::make_mut(&mut w.events)[i].chance = v
-        });
         let from = x.from.as_ref().and_then(|d| r.date(d));
         let until = x.until.as_ref().and_then(|d| r.date(d));
+        // `chance` is over the window, so it needs both ends; `chance_per_day` does not.
+        let per_day = x.chance_per_day.is_some();
+        let (field, given) = match (&x.chance, &x.chance_per_day) {
+            (Some(c), Some(_)) => {
+                let at = r.loc(c);
+                let msg = format!("event `{}` has both `chance` and `chance_per_day`", e.id);
+                r.problem(
+                    Code::Schema,
+                    msg,
+                    at,
+                    Some("keep one: `chance` over the window, or `chance_per_day`".into()),
+                );
+                ("chance", Some(c))
+            }
+            (Some(c), None) => {
+                if x.from.is_none() || x.until.is_none() {
+                    let at = r.loc(c);
+                    let msg = format!(
+                        "event `{}`: `chance` is the chance over the event's window, and the event has no `{}`",
+                        e.id,
+                        if x.from.is_none() { "from" } else { "until" }
+                    );
+                    let help = "give the window both `from` and `until`, or write `chance_per_day` instead";
+                    r.problem(Code::Schema, msg, at, Some(help.into()));
+                }
+                ("chance", Some(c))
+            }
+            (None, c) => ("chance_per_day", c.as_ref()),
+        };
+        let chance = match given {
+            Some(c) => r.num(format!("events.{}.{field}", e.id), c, 0.0, 1.0, move |w, v| {
+                std::sync::Arc::make_mut(&mut w.events)[i].chance = v
+            }),
+            None => 1.0,
+        };
         let when = condition(&mut r, &x.when);
         let effects = x.effects.iter().filter_map(|f| effect(&mut r, f)).collect();
         events.push(ScriptedEvent {
@@ -680,6 +712,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             until,
             when,
             chance,
+            per_day,
             repeat: x.repeat,
             effects,
         });

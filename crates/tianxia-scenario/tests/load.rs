@@ -640,3 +640,22 @@ fn adjust_army_loads_with_its_amounts_and_names_an_unknown_army() {
     );
     one_problem(&event_with("adjust_army(army: \"nobody\", morale: 0.1)"), 24, "nobody");
 }
+
+#[test]
+fn an_events_chance_is_over_a_window_with_both_ends_or_per_day() {
+    let event = |fields: &str| base_with(&format!("    events: [\n        (id: \"e\", {fields}),\n    ],"));
+    // Over a bounded window, or per day for any event: both load.
+    for ok in [
+        "from: \"1231-06-01\", until: \"1231-06-30\", chance: 0.5",
+        "chance_per_day: 0.01",
+        "from: \"1231-06-01\", until: \"1231-06-30\", chance_per_day: 0.01",
+    ] {
+        let s = load_str("ok.ron", &event(ok), &LoadOptions::default()).unwrap_or_else(|e| panic!("{ok}: {e:?}"));
+        let ev = &s.world(1).events[0];
+        assert_eq!(ev.per_day, ok.contains("chance_per_day"), "{ok}");
+    }
+    one_problem(&event("from: \"1231-06-01\", chance: 0.5"), 22, "the event has no `until`");
+    one_problem(&event("chance: 0.5"), 22, "the event has no `from`");
+    one_problem(&event("chance: 0.5, chance_per_day: 0.1"), 22, "both `chance` and `chance_per_day`");
+    one_problem(&event("chance_per_day: 2"), 22, "events.e.chance_per_day");
+}

@@ -110,12 +110,36 @@ pub struct ScriptedEvent {
     pub until: Option<Date>,
     /// Conditions that must hold.
     pub when: Condition,
-    /// Chance per turn, once eligible.
+    /// The chance it fires: over its whole window (`from` to `until`, both days counted)
+    /// if it has both ends and `per_day` is false, else per day of eligibility. A turn
+    /// rolls once, for the days of the window it covers, so the chance does not depend on
+    /// the length of a turn.
     pub chance: f64,
+    /// Whether `chance` is per day even though the window has both ends.
+    pub per_day: bool,
     /// Fires every eligible turn, not just once.
     pub repeat: bool,
     /// What it does.
     pub effects: Vec<Effect>,
+}
+
+impl ScriptedEvent {
+    /// The chance that it fires in a turn from day `first` to day `last` (day numbers,
+    /// both counted), given that it is eligible: its daily hazard over the days of the turn
+    /// inside its window.
+    pub fn chance_in(&self, first: i64, last: i64) -> f64 {
+        if self.chance >= 1.0 {
+            return 1.0;
+        }
+        let (from, until) = (self.from.map(|d| d.to_days()), self.until.map(|d| d.to_days()));
+        let days = (until.unwrap_or(last).min(last) - from.unwrap_or(first).max(first) + 1).max(0) as f64;
+        let stay = (1.0 - self.chance).clamp(0.0, 1.0);
+        let exponent = match (from, until) {
+            (Some(a), Some(b)) if !self.per_day => days / (b - a + 1).max(1) as f64,
+            _ => days,
+        };
+        1.0 - stay.powf(exponent)
+    }
 }
 
 /// The scenario's events, in declaration order, shared by every run of a scenario,

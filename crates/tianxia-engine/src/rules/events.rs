@@ -22,7 +22,8 @@ use bevy_ecs::prelude::*;
 use rand::RngExt;
 use std::sync::Arc;
 
-/// Events phase: every eligible event, in declaration order, rolls its chance and fires.
+/// Events phase: every eligible event, in declaration order, rolls its chance for the
+/// days of the turn inside its window ([`ScriptedEvent::chance_in`]) and fires.
 pub fn fire_events(world: &mut World) {
     world.resource_scope(|world, mut events: Mut<Events>| {
         let cal = world.resource::<Calendar>().clone();
@@ -39,8 +40,11 @@ pub fn fire_events(world: &mut World) {
             if !ev.when.eval(world) {
                 continue;
             }
-            if ev.chance < 1.0 && world.resource_mut::<Rngs>().events.random::<f64>() >= ev.chance {
-                continue;
+            if ev.chance < 1.0 {
+                let chance = ev.chance_in(first.to_days(), last.to_days());
+                if world.resource_mut::<Rngs>().events.random::<f64>() >= chance {
+                    continue;
+                }
             }
             events.fired[i] = true;
             let id = i as u32;

@@ -157,7 +157,9 @@ pub fn conduct_sieges(
             }
             let short_days = if eat > 0.0 { days * (1.0 - had / eat) } else { days };
             town.walls.garrison *= (1.0 - p.siege_starvation * short_days).max(0.0);
-            if rngs.siege.random::<f64>() < p.starving_surrender_chance {
+            // A chance per day without food, so the same on any turn length.
+            let surrender = 1.0 - (1.0 - p.starving_surrender_chance.clamp(0.0, 1.0)).powf(short_days);
+            if rngs.siege.random::<f64>() < surrender {
                 town.capture(lead, group, &mut armies, marked, &index, p, &cal, &mut log, Cause::Starved);
                 continue;
             }
