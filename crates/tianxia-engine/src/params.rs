@@ -264,6 +264,8 @@ params! {
     assault_carry_share: 0.5, "fraction";
     /// Grain a civilian eats per day inside a besieged city.
     civilian_ration: 0.008, "shi/person/day";
+    /// Days of its garrison's and people's rations a walled province held by its owner keeps as a siege reserve, which field armies cannot draw below through their supply lines (0: none; a scenario sets it, est. 60-120 for a walled prefecture).
+    siege_reserve_days: 0.0, "days";
     /// Garrison lost per day once the food inside is gone.
     siege_starvation: 0.02, "fraction/day";
     /// Chance per day without food that a starving city surrenders (est.; 0.35 in five days).
@@ -304,6 +306,10 @@ params! {
     // --- economy ---
     /// Share of a province's harvest sent to the faction's central granary.
     grain_tax: 0.2, "fraction";
+    /// A granary holds this many harvests; grain a harvest brings beyond that is lost (est.).
+    granary_capacity_harvests: 1.5, "harvests";
+    /// A garrison below its establishment is refilled from the controller's manpower by this share of the establishment per day (paid in central grain at reinforce_grain a man).
+    garrison_replenish_per_day: 0.005, "fraction/day";
     /// Yearly manpower per head of population.
     manpower_rate: 0.01, "men/person/year";
     /// Reinforcements per day, as a share of an army's committed men, while in own territory.

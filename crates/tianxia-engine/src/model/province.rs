@@ -65,6 +65,9 @@ pub struct Walls {
     pub fort: u8,
     /// Men defending the walls.
     pub garrison: f64,
+    /// The garrison the walls are kept to: the scenario's, refilled from the
+    /// controller's manpower over time.
+    pub establishment: f64,
 }
 
 /// The local commander, who answers trespassers.

@@ -7,7 +7,7 @@ use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Coffers, Drain, Stragglers, Weariness};
 use crate::model::index::Index;
-use crate::model::province::{Control, Granary, Population, Siege};
+use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::params::Params;
 use bevy_ecs::prelude::*;
 
@@ -44,7 +44,7 @@ pub fn run_economy(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut factions: Query<(&mut Coffers, &mut Weariness, &Drain, &mut Stragglers)>,
-    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege)>,
+    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege, &mut Walls)>,
     mut armies: Query<Recruit>,
     mut tally: Local<Tally>,
 ) {
@@ -59,24 +59,26 @@ pub fn run_economy(
     }
     let harvest_months = cal.months_starting();
 
-    // Harvests come in on the 1st of the harvest month; a besieged province loses its own.
+    // Harvests come in on the 1st of the harvest month, up to what the granary holds; a
+    // besieged province loses its own.
     by_province.clear();
     by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None));
     let harvest_now = harvest_months.iter().any(|m| *m);
     if harvest_now {
-        for (id, control, mut granary, population, siege) in &mut provinces {
+        for (id, control, mut granary, population, siege, _) in &mut provinces {
             let mut tax = None;
             if siege.besieger.is_none()
                 && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
             {
                 let t = granary.harvest * p.grain_tax;
-                granary.grain += granary.harvest - t;
+                let holds = (granary.harvest * p.granary_capacity_harvests).max(granary.grain);
+                granary.grain = (granary.grain + granary.harvest - t).min(holds);
                 tax = Some(t);
             }
             by_province[id.index()] = (control.controller, population.0, tax);
         }
     } else {
-        for (id, control, _, population, _) in &provinces {
+        for (id, control, _, population, ..) in &provinces {
             by_province[id.index()] = (control.controller, population.0, None);
         }
     }
@@ -122,7 +124,8 @@ pub fn run_economy(
         w.weariness = w.weariness.clamp(0.0, 1.0);
     }
 
-    // Reinforcements reach armies resting in their own land, by id (they share the pool).
+    // Reinforcements reach armies resting in their own land, by id (they share the pool);
+    // then garrisons are refilled towards their establishment, by province id.
     for &(_, e) in short.iter() {
         let Ok((_, al, pos, mut s, mut ledger, ..)) = armies.get_mut(e) else { continue };
         let Some(q) = pos.0.province() else { continue };
@@ -141,5 +144,23 @@ pub fn run_economy(
         f.grain -= raise * cost;
         s.infantry += raise;
         ledger.committed += raise;
+    }
+    for e in &index.provinces {
+        let Ok((_, control, _, _, siege, mut walls)) = provinces.get_mut(*e) else { continue };
+        let gap = walls.establishment - walls.garrison;
+        if gap < 1.0 || siege.besieger.is_some() {
+            continue;
+        }
+        let Some(&fe) = index.factions.get(control.controller.index()) else { continue };
+        let Ok((mut f, ..)) = factions.get_mut(fe) else { continue };
+        let cost = p.reinforce_grain.max(1e-9);
+        let raise =
+            gap.min(walls.establishment * p.garrison_replenish_per_day * days).min(f.manpower).min(f.grain / cost);
+        if raise < 1.0 {
+            continue;
+        }
+        f.manpower -= raise;
+        f.grain -= raise * cost;
+        walls.garrison += raise;
     }
 }

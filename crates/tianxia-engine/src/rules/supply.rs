@@ -15,7 +15,7 @@ use crate::model::commander::Trait;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::Weariness;
 use crate::model::index::Index;
-use crate::model::province::{Control, Granary, Siege};
+use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::model::route::{RouteGraph, SearchTree};
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
@@ -27,6 +27,15 @@ pub fn daily_need(s: &Strength, p: &Params, season: Season, month: u8) -> f64 {
     let grazing = (5..=9).contains(&month) && season != Season::Winter;
     let fodder = p.fodder * if grazing { p.grazing_fodder_share } else { 1.0 };
     s.men() * p.ration + s.horses * fodder
+}
+
+/// The grain a walled province held by its owner keeps for a siege, which field armies
+/// cannot draw below through their supply lines: `siege_reserve_days` of its garrison's and people's rations (none without walls).
+pub fn siege_reserve(walls: &Walls, population: &Population, p: &Params) -> f64 {
+    if walls.fort == 0 {
+        return 0.0;
+    }
+    (walls.garrison * p.ration + population.0 * p.civilian_ration) * p.siege_reserve_days.max(0.0)
 }
 
 /// The supply net an army found last time, and what it was found from: the search is
@@ -51,6 +60,15 @@ pub struct SupplyScratch {
     dirty: Vec<bool>,
 }
 
+/// A province as a store of grain for armies.
+type Store = (
+    &'static ProvinceId,
+    &'static Control,
+    &'static Siege,
+    &'static mut Granary,
+    (&'static Walls, &'static Population),
+);
+
 type Eater = (
     &'static Allegiance,
     &'static Leadership,
@@ -74,7 +92,7 @@ pub fn supply_armies(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut armies: Query<Eater, Without<Dissolved>>,
-    mut provinces: Query<(&ProvinceId, &Control, &Siege, &mut Granary)>,
+    mut provinces: Query<Store>,
     changed: Query<(&ProvinceId, &Control), Changed<Control>>,
     weariness: Query<&Weariness>,
     mut log: ResMut<EventLog>,
@@ -172,11 +190,17 @@ pub fn supply_armies(
                 if got >= want || !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
-                let Ok((_, _, siege, mut granary)) = provinces.get_mut(index.provinces[q.index()]) else { continue };
+                let Ok((_, control, siege, mut granary, (walls, people))) =
+                    provinces.get_mut(index.provinces[q.index()])
+                else {
+                    continue;
+                };
                 if siege.besieger.is_some() {
                     continue;
                 }
-                let available = granary.grain * p.supply_draw_share;
+                // A city held by its own people keeps its reserve; an occupier takes what is there.
+                let reserve = if control.controller == control.owner { siege_reserve(walls, people, p) } else { 0.0 };
+                let available = (granary.grain - reserve).max(0.0) * p.supply_draw_share;
                 let draw = ((want - got) / kept).min(available);
                 granary.grain -= draw;
                 got += draw * kept;
@@ -184,7 +208,7 @@ pub fn supply_armies(
         }
         // Forage where it stands (any land: in foreign land this is plunder).
         if got < want
-            && let Ok((_, _, _, mut granary)) = provinces.get_mut(index.provinces[here.index()])
+            && let Ok((_, _, _, mut granary, _)) = provinces.get_mut(index.provinces[here.index()])
         {
             let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
             granary.grain -= forage;

@@ -256,7 +256,7 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
                 Site { terrain: pr.terrain, lat: pr.lat, lon: pr.lon },
                 Zone { regions: pr.regions.clone(), zone },
                 Control { owner: pr.owner, controller: pr.controller },
-                Walls { fort: pr.fort, garrison: pr.garrison },
+                Walls { fort: pr.fort, garrison: pr.garrison, establishment: pr.garrison },
                 Governor(pr.governor),
                 Granary { grain: pr.grain, harvest: pr.harvest, harvest_month: pr.harvest_month },
                 Population(pr.population),
