@@ -23,6 +23,8 @@ pub struct Tally {
     by_army: Vec<Option<(FactionId, f64)>>,
     /// Armies short of men that may be reinforced, by id.
     short: Vec<(ArmyId, Entity)>,
+    /// Provinces whose garrison is short of its establishment, by id.
+    thin: Vec<(ProvinceId, Entity)>,
 }
 
 type Recruit = (
@@ -52,7 +54,7 @@ pub fn run_economy(
     let days = cal.days();
     let year_share = days / 365.0;
     let n = index.factions.len();
-    let Tally { taxed, people, lost, by_province, by_army, short } = &mut *tally;
+    let Tally { taxed, people, lost, by_province, by_army, short, thin } = &mut *tally;
     for v in [&mut *taxed, &mut *people, &mut *lost] {
         v.clear();
         v.resize(n, 0.0);
@@ -145,12 +147,19 @@ pub fn run_economy(
         s.infantry += raise;
         ledger.committed += raise;
     }
-    for e in &index.provinces {
-        let Ok((_, control, _, _, siege, mut walls)) = provinces.get_mut(*e) else { continue };
+    // Only garrisons short of their establishment are looked at, by province id (they
+    // share the pool).
+    thin.clear();
+    thin.extend(
+        provinces
+            .iter()
+            .filter(|(.., siege, walls)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
+            .map(|(id, ..)| (*id, index.provinces[id.index()])),
+    );
+    thin.sort_unstable_by_key(|x| x.0);
+    for &(_, e) in thin.iter() {
+        let Ok((_, control, _, _, _, mut walls)) = provinces.get_mut(e) else { continue };
         let gap = walls.establishment - walls.garrison;
-        if gap < 1.0 || siege.besieger.is_some() {
-            continue;
-        }
         let Some(&fe) = index.factions.get(control.controller.index()) else { continue };
         let Ok((mut f, ..)) = factions.get_mut(fe) else { continue };
         let cost = p.reinforce_grain.max(1e-9);
