@@ -92,6 +92,10 @@ params! {
     guides_speed_bonus: 0.25, "factor";
     /// How long guides stay with an army.
     guides_days: 45.0, "days";
+    /// Chance that an army without guides loses its way on a mountain path or pass it sets out on (est.).
+    lost_way_chance: 0.2, "probability/route";
+    /// Days of marching an army that lost its way loses.
+    lost_way_days: 2.0, "days";
     /// Chance per day that a river crossing or river route floods in a wet season of its region (regions without wet seasons never flood).
     flood_chance_per_day: 0.01, "chance/day";
     /// Days a flooded route stays closed.

@@ -23,6 +23,8 @@ pub enum Stream {
     Combat = 6,
     /// Siege events.
     Siege = 7,
+    /// Marching: the way lost on unfamiliar mountain routes.
+    Movement = 8,
 }
 
 /// The generator for `stream` of the run with seed `seed`.
@@ -47,6 +49,8 @@ pub struct Rngs {
     pub combat: ChaCha8Rng,
     /// Siege events.
     pub siege: ChaCha8Rng,
+    /// Marching.
+    pub movement: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -59,6 +63,7 @@ impl Rngs {
             ai: stream_rng(seed, Stream::Ai),
             combat: stream_rng(seed, Stream::Combat),
             siege: stream_rng(seed, Stream::Siege),
+            movement: stream_rng(seed, Stream::Movement),
         }
     }
 }

@@ -97,6 +97,7 @@ fn the_turn_schedule_has_no_ambiguous_system_order() {
 
 fn distance_in_one_turn(kind: RouteKind, weather: Option<Weather>, cavalry: f64, infantry: f64) -> f64 {
     let mut b = Builder::new(START, 5, 1);
+    b.spec_mut().params.lost_way_chance = 0.0; // speed alone
     let f = b.faction("f");
     let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4], wet: [false; 4] }));
     let ps = road(&mut b, f, 30, 100.0, kind);
@@ -830,6 +831,66 @@ fn access_makes_passage_lawful() {
     s.run();
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Trespass { .. })), 0);
     assert_eq!(army(&s, a).location, Location::At(border));
+}
+
+#[test]
+fn an_access_grant_with_guides_gives_the_guest_guides_where_it_enters() {
+    let guided = |guides: bool| {
+        let mut b = Builder::new(START, 5, 2);
+        let guest = b.faction("guest");
+        let host = b.faction("host");
+        let home = b.province("home", guest);
+        let border = b.province("border", host);
+        b.route(home, border, 40.0, RouteKind::Road);
+        let access = Access {
+            grantor: host,
+            grantee: guest,
+            provinces: vec![],
+            routes: vec![],
+            until: None,
+            grain: true,
+            guides,
+        };
+        b.spec_mut().access.push(access);
+        let a = b.army("a", guest, home, 1_000.0, 0.0);
+        march(&mut b, a, border);
+        let mut s = sim(&b.build(), 1);
+        s.run();
+        (army(&s, a).guides_until.is_some(), logged(&s, |k| matches!(k, LogKind::GuidesJoin { .. })))
+    };
+    assert_eq!(guided(true), (true, 1));
+    assert_eq!(guided(false), (false, 0));
+}
+
+#[test]
+fn without_guides_a_mountain_path_sometimes_costs_days() {
+    use tianxia_engine::model::army::Guided;
+    // A 20 km mountain path a cavalry army crosses in under a day (25 km/day on it); a lost
+    // way costs two.
+    let crossings = |with_guides: bool| {
+        let mut b = Builder::new(START, 1, 3);
+        let f = b.faction("f");
+        let ps = road(&mut b, f, 2, 20.0, RouteKind::MountainPath);
+        let a = b.army("a", f, ps[0], 1_000.0, 0.0);
+        march(&mut b, a, ps[1]);
+        let spec = b.build();
+        let (mut lost, mut late) = (0, 0);
+        for seed in 0..1000 {
+            let mut s = sim(&spec, seed);
+            if with_guides {
+                let e = s.world().resource::<Index>().armies[a.index()];
+                s.world_mut().entity_mut(e).insert(Guided { until: START.to_days() + 30 });
+            }
+            s.step();
+            lost += logged(&s, |k| matches!(k, LogKind::LostWay { .. }));
+            late += usize::from(army(&s, a).location != Location::At(ps[1]));
+        }
+        (lost, late)
+    };
+    let (lost, late) = crossings(false);
+    assert!((150..250).contains(&lost), "lost the way in {lost} of 1000 crossings (chance 0.2)");
+    assert_eq!(late, lost, "every army that lost its way is still on the path after a day");
+    assert_eq!(crossings(true), (0, 0), "guides know the way");
 }
 
 #[test]

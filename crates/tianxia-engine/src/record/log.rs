@@ -183,6 +183,10 @@ pub enum LogKind {
     Starving { army: ArmyId, province: Option<ProvinceId> },
     /// An army's cold stress passed `exposure_report`: it is freezing.
     Freezing { army: ArmyId, province: Option<ProvinceId> },
+    /// An army without guides lost its way on a mountain route.
+    LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
+    /// An army took on local guides, under an access grant that gives them.
+    GuidesJoin { army: ArmyId, province: ProvinceId },
     /// A routed army was pursued by enemy horse this turn: men killed, taken and scattered.
     Pursued { army: ArmyId, killed: f64, captured: f64, dispersed: f64 },
     /// An army received reinforcements.
@@ -506,6 +510,12 @@ impl fmt::Display for Shown<'_> {
                 Some(p) => write!(f, "{} is freezing at {}", self.name(*army), self.name(*p)),
                 None => write!(f, "{} is freezing on the march", self.name(*army)),
             },
+            LostWay { army, from, to } => {
+                write!(f, "{} loses its way between {} and {}", self.name(*army), self.name(*from), self.name(*to))
+            }
+            GuidesJoin { army, province } => {
+                write!(f, "{} takes on local guides at {}", self.name(*army), self.name(*province))
+            }
             Pursued { army, killed, captured, dispersed } => write!(
                 f,
                 "{} is pursued by enemy horse: {} killed, {} taken, {} scattered",

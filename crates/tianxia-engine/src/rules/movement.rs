@@ -7,17 +7,19 @@
 //! the trespass rule ([`trespass`](crate::rules::trespass)). Contact is found through a
 //! count of armies per (province, faction), kept up to date as armies move.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, FactionId};
 use crate::model::army::*;
 use crate::model::diplomacy::{Crossing, Diplomacy, Trespasses};
 use crate::model::index::Index;
-use crate::model::route::RouteGraph;
+use crate::model::route::{RouteGraph, RouteKind};
 use crate::model::weather::Weather;
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
+use crate::rng::Rngs;
 use crate::rules::lookup::Places;
 use bevy_ecs::prelude::*;
+use rand::RngExt;
 
 /// Base marching speed of an army: the slowest arm it has.
 pub fn base_speed(s: &Strength, p: &Params) -> f64 {
@@ -79,10 +81,12 @@ pub fn move_armies(
     places: Places,
     mut armies: Query<Marcher, Without<Dissolved>>,
     mut trespasses: ResMut<Trespasses>,
+    mut rngs: ResMut<Rngs>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
     mut presence: Local<Presence>,
 ) {
+    let today = cal.date.to_days();
     let p = &*params;
     let np = index.provinces.len();
     let nf = index.factions.len();
@@ -97,7 +101,9 @@ pub fn move_armies(
 
     for (i, e) in index.armies.iter().enumerate() {
         let id = ArmyId(i as u32);
-        let Ok((al, s, mut pos, mut fatigue, mut orders, besieging, guided)) = armies.get_mut(*e) else { continue };
+        let Ok((al, s, mut pos, mut fatigue, mut orders, besieging, mut guided)) = armies.get_mut(*e) else {
+            continue;
+        };
         let faction = al.0;
         if besieging && orders.path.is_empty() {
             fatigue.0 = (fatigue.0 - p.fatigue_recovery_per_day * cal.days()).max(0.0);
@@ -118,6 +124,12 @@ pub fn move_armies(
                             }
                             pos.0 = Location::OnRoute { route, from: here, to: next, done: 0.0 };
                             presence.add(here, faction, -1);
+                            // Without guides, a mountain way can be lost for days.
+                            let wild = matches!(graph.way(route).kind, RouteKind::MountainPath | RouteKind::Pass);
+                            if wild && !guided && rngs.movement.random::<f64>() < p.lost_way_chance {
+                                budget = (budget - p.lost_way_days.max(0.0)).max(0.0);
+                                log.push(&cal, LogKind::LostWay { army: id, from: here, to: next });
+                            }
                         }
                         None => {
                             orders.path.clear();
@@ -146,6 +158,13 @@ pub fn move_armies(
                     let Some(controller) = places.controller(to) else { break };
                     if !diplomacy.may_enter(faction, controller, to, Some(route)) {
                         trespasses.pending.push(Crossing { army: id, province: to, host: controller });
+                    } else if !guided
+                        && diplomacy.access_for(controller, faction, to, Some(route)).is_some_and(|a| a.guides)
+                    {
+                        // A grant with guides: they join where the army enters the host's land.
+                        guided = true;
+                        commands.entity(*e).insert(Guided { until: days_after(today, p.guides_days) });
+                        log.push(&cal, LogKind::GuidesJoin { army: id, province: to });
                     }
                     let contact = presence.enemy_at(to, faction, &diplomacy);
                     let at_goal = orders.goal == Some(to);
