@@ -196,8 +196,12 @@ params! {
     combat_blizzard: 0.55, "factor";
     /// Power per point of commander skill above 0.5: x (1 + this x (skill - 0.5)).
     command_weight: 0.6, "factor";
-    /// Power lost when rival commanders share a side: x (1 - this).
-    rivalry_penalty: 0.2, "fraction";
+    /// Power lost when rival commanders share a side: x (1 - this) (0 by default: rivalry costs through hesitation and caution instead).
+    rivalry_penalty: 0.0, "fraction";
+    /// Chance per day that an army led by rival commanders cannot agree and waits (neither its orders nor its AI plan are followed that turn) (est.).
+    rivalry_hesitation_per_day: 0.05, "probability/day";
+    /// Odds an AI army led by rival commanders needs to attack, as a multiple of the usual.
+    rivalry_attack_factor: 1.3, "factor";
     /// Power lost at full fatigue: x (1 - this x fatigue).
     fatigue_combat_penalty: 0.3, "factor";
     /// Standard deviation of the log-normal noise on each side's power.

@@ -413,9 +413,11 @@ fn a_beaten_army_with_nowhere_to_go_is_trapped_and_loses_more() {
 }
 
 #[test]
-fn rival_commanders_fight_worse_together() {
+fn rival_commanders_fight_worse_together_when_rivalry_costs_power() {
+    // rivalry_penalty is 0 by default (rivalry costs through hesitation); set, it costs power.
     let wins = |rivals: bool| {
         let (mut spec, x, _) = battle_world(10_000.0, 10_000.0);
+        spec.params.rivalry_penalty = 0.2;
         let fa = FactionId(0);
         spec.commanders.push(CommanderSpec {
             key: "heda".into(),
@@ -439,6 +441,36 @@ fn rival_commanders_fight_worse_together() {
     };
     let (together, apart) = (wins(true), wins(false));
     assert!(together + 40 < apart, "rivals won {together}, a united command {apart} of 300");
+}
+
+#[test]
+fn rival_commanders_sometimes_cannot_agree_and_their_army_waits() {
+    let waited = |rivals: bool| {
+        let mut b = Builder::new(START, 5, 1);
+        let f = b.faction("f");
+        let ps = road(&mut b, f, 3, 50.0, RouteKind::Road);
+        let c1 = b.commander("heda", f, 0.5, &[]);
+        let c2 = b.commander("pua", f, 0.5, &[]);
+        if rivals {
+            b.spec_mut().commanders[c1.index()].rivals = vec![c2];
+        }
+        let a = b.army("a", f, ps[0], 0.0, 5_000.0);
+        b.spec_mut().armies[a.index()].commanders = vec![c1, c2];
+        march(&mut b, a, ps[2]);
+        let spec = b.build();
+        (0..2000)
+            .filter(|&seed| {
+                let mut s = sim(&spec, seed);
+                s.step();
+                army(&s, a).location == Location::At(ps[0])
+            })
+            .count()
+    };
+    let p = Params::default();
+    let expected = 2000.0 * (1.0 - (1.0 - p.rivalry_hesitation_per_day).powi(5));
+    let (rivals, united) = (waited(true), waited(false));
+    assert!((rivals as f64 - expected).abs() < 60.0, "rivals waited {rivals} turns in 2000, expected {expected}");
+    assert_eq!(united, 0, "a united command always marches");
 }
 
 #[test]

@@ -183,6 +183,8 @@ pub enum LogKind {
     Starving { army: ArmyId, province: Option<ProvinceId> },
     /// An army's cold stress passed `exposure_report`: it is freezing.
     Freezing { army: ArmyId, province: Option<ProvinceId> },
+    /// An army's rival commanders could not agree: it waits this turn.
+    Hesitated { army: ArmyId },
     /// An army without guides lost its way on a mountain route.
     LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army took on local guides, under an access grant that gives them.
@@ -510,6 +512,7 @@ impl fmt::Display for Shown<'_> {
                 Some(p) => write!(f, "{} is freezing at {}", self.name(*army), self.name(*p)),
                 None => write!(f, "{} is freezing on the march", self.name(*army)),
             },
+            Hesitated { army } => write!(f, "the rival commanders of {} cannot agree: it waits", self.name(*army)),
             LostWay { army, from, to } => {
                 write!(f, "{} loses its way between {} and {}", self.name(*army), self.name(*from), self.name(*to))
             }

@@ -26,9 +26,12 @@ use crate::model::route::{RouteGraph, SearchTree, Way};
 use crate::model::script::{ObjectiveKind, Objectives};
 use crate::model::weather::Regions;
 use crate::params::Params;
+use crate::record::log::{EventLog, LogKind};
+use crate::rng::Rngs;
 use crate::rules::combat::{Fighting, Ground, army_power, routed_factor};
 use crate::rules::lookup::{DrawTable, Natures};
 use bevy_ecs::prelude::*;
+use rand::RngExt;
 
 /// What the AI knows of one army.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +62,8 @@ pub struct View {
     graph_generation: u64,
     /// The tree of the phase's one-off searches (paths, refuges, sight, raids).
     scratch: SearchTree,
+    /// Armies whose rival commanders leave them waiting this turn, by army.
+    hesitant: Vec<bool>,
     /// The path [`View::plan`] found, and the best found so far for an army.
     route: Vec<ProvinceId>,
     best_route: Vec<ProvinceId>,
@@ -331,6 +336,8 @@ pub fn plan_orders(
     provinces: Query<(&ProvinceId, &Control, &Zone, &Site, &Walls)>,
     changed: Query<(&ProvinceId, &Control, &Zone, &Site, &Walls), ProvinceChanged>,
     mut armies: Query<Planner, Without<Dissolved>>,
+    mut rngs: ResMut<Rngs>,
+    mut log: ResMut<EventLog>,
     mut view: Local<View>,
 ) {
     let p = &*params;
@@ -359,6 +366,20 @@ pub fn plan_orders(
         provinces.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
     } else {
         changed.iter().for_each(|(id, c, z, s, w)| update(id, c, z, s, w));
+    }
+    // Rival commanders sharing a command cannot always agree: such an army (by id, one
+    // draw each) waits this turn with the chance of a turn of days at the daily chance.
+    view.hesitant.clear();
+    view.hesitant.resize(index.armies.len(), false);
+    let hesitation = 1.0 - (1.0 - p.rivalry_hesitation_per_day.clamp(0.0, 1.0)).powf(cal.days());
+    if hesitation > 0.0 {
+        for e in &index.armies {
+            let Ok((id, _, led, pos, .., routed, _)) = armies.get(*e) else { continue };
+            if led.rivalry() && !routed && pos.0.province().is_some() && rngs.ai.random::<f64>() < hesitation {
+                view.hesitant[id.index()] = true;
+                log.push(&cal, LogKind::Hesitated { army: *id });
+            }
+        }
     }
     // Each army's power where it stands, gathered by id and summed in id order.
     view.known.power.clear();
@@ -429,8 +450,10 @@ pub fn plan_orders(
             1.0
         };
         let posture = natures.posture(f);
-        let attack_odds =
-            p.ai_attack_odds * caution * if posture == Posture::Defensive { p.ai_defensive_factor } else { 1.0 };
+        let attack_odds = p.ai_attack_odds
+            * caution
+            * if posture == Posture::Defensive { p.ai_defensive_factor } else { 1.0 }
+            * if led.rivalry() { p.rivalry_attack_factor } else { 1.0 };
 
         // A routed army runs for safety whatever its orders, and a rout ends a script:
         // the plan is broken, the faction's AI takes over.
@@ -445,6 +468,11 @@ pub fn plan_orders(
             } else {
                 orders.stop();
             }
+            continue;
+        }
+
+        if view.hesitant[id.index()] {
+            orders.path.clear();
             continue;
         }
 
