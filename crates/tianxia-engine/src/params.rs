@@ -308,7 +308,7 @@ params! {
     ai_hostile_cost: 40.0, "km";
     /// Path cost added per 1,000 units of enemy power (about 1,000 ordinary footmen) in a province.
     ai_enemy_cost: 10.0, "km/1000 power";
-    /// How far (km) an army defending a place looks for enemies to meet.
+    /// How far (km) an army sees enemies: a defender looks this far from its place for enemies to meet, and a marching army weighs the enemies this near when it plans its way.
     ai_sight: 300.0, "km";
 
     // --- economy ---

@@ -10,9 +10,9 @@
 //! provinces is updated only where something changed). Reverse search trees towards each
 //! (faction, goal), with enemies not weighed, are shared by the faction's armies, grown
 //! only as far as the armies asking need, and kept from turn to turn until their hop costs
-//! change. An army whose tree path meets no enemy takes it (it is then the cheapest with
-//! enemies weighed too); one that would meet enemies is routed around them by an A* search
-//! guided by the tree.
+//! change. An army weighs only the enemies it can see (within `ai_sight` km): one whose
+//! tree path meets none in sight takes it (it is then the cheapest with them weighed too);
+//! one that would meet some is routed around them by an A* search guided by the tree.
 
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
@@ -62,6 +62,9 @@ pub struct View {
     graph_generation: u64,
     /// The tree of the phase's one-off searches (paths, refuges, sight, raids).
     scratch: SearchTree,
+    /// The provinces within sight (`ai_sight` km) of `sight_of`'s place in its phase.
+    sight: SearchTree,
+    sight_of: Option<(ProvinceId, u32)>,
     /// Armies whose rival commanders leave them waiting this turn, by army.
     hesitant: Vec<bool>,
     /// The path [`View::plan`] found, and the best found so far for an army.
@@ -248,24 +251,31 @@ impl View {
         i
     }
 
-    /// The cheapest way from `here` to the goal of tree `t` with enemies weighed: its cost,
-    /// and its path in `self.route` (next hop last). The tree's path is that way when no
-    /// enemy stands on it before the goal (enemies only add to a hop's cost, and those at
-    /// the goal to every way there alike); otherwise a search guided by the tree finds
-    /// the way around them.
+    /// The cheapest way from `here` to the goal of tree `t` with the enemies the army can
+    /// see weighed (those within `ai_sight` km): its cost, and its path in `self.route`
+    /// (next hop last). The tree's path is that way when no enemy in sight stands on it
+    /// before the goal (enemies only add to a hop's cost, and those at the goal to every
+    /// way there alike); otherwise a search guided by the tree finds the way around them.
     fn plan(&mut self, graph: &RouteGraph, p: &Params, f: FactionId, t: usize, here: ProvinceId) -> f64 {
+        // What the army can see: the provinces within `ai_sight` km of it (one search per
+        // place and phase, shared by the armies standing there).
+        if self.sight_of != Some((here, self.phase)) {
+            self.sight_of = Some((here, self.phase));
+            graph.search(&mut self.sight, here, p.ai_sight, None, |r, w, _, _| graph.is_open(r).then_some(w.km));
+        }
         let tree = &mut self.trees[t];
         tree.tree.path_from_into(here, &mut self.route);
-        let known = &self.known;
+        let (known, sight) = (&self.known, &self.sight);
+        let seen = |q: ProvinceId| if sight.settled(q) { known.enemy_power(f, q) } else { 0.0 };
         let Some((&goal, before)) = self.route.split_first() else { return tree.tree.cost(here) };
-        if !before.iter().any(|q| known.enemy_power(f, *q) > 0.0) {
-            let at_goal = known.enemy_power(f, goal);
+        if !before.iter().any(|q| seen(*q) > 0.0) {
+            let at_goal = seen(goal);
             let cost = tree.tree.cost(here);
             return if at_goal > 0.0 { cost + at_goal / 1000.0 * p.ai_enemy_cost } else { cost };
         }
         let rest = |q: ProvinceId| tree.tree.bound(q);
         let cost = graph.search_guided(&mut self.scratch, here, goal, rest, |r, w, a, b| {
-            known.hop(graph, p, f, (r, w), (a, b), true)
+            known.hop(graph, p, f, (r, w), (a, b), sight.settled(b))
         });
         self.scratch.path_to_into(goal, &mut self.route);
         cost
