@@ -448,8 +448,10 @@ pub fn plan_orders(
     view.known.draw.update(&diplomacy, diplomacy.is_changed(), &view.known.held, nf);
     view.keep_trees(&graph, fresh || cal.turn == 0 || params.is_changed(), moved);
 
-    // Each army plans from the phase's view alone, so the order they plan in is free.
-    for (&id, al, led, pos, _, _, _, _, _, routed, mut orders) in &mut armies {
+    // Armies plan in id order: they share the faction's trees, and how far a tree has
+    // grown steers the guided search among paths of equal cost.
+    for e in &index.armies {
+        let Ok((&id, al, led, pos, _, _, _, _, _, routed, mut orders)) = armies.get_mut(*e) else { continue };
         let Some(here) = pos.0.province() else { continue };
         let f = al.0;
         let caution = if led.has(Trait::Reckless) {

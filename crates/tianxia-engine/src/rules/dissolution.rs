@@ -8,7 +8,7 @@
 //! ([`lose_commanders`], called by combat).
 
 use crate::calendar::Calendar;
-use crate::ids::{ArmyId, FactionId};
+use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::commander::Fallen;
 use crate::model::diplomacy::Diplomacy;
@@ -100,6 +100,7 @@ pub struct PursuitScratch {
     horse: Vec<f64>,
     touched: Vec<usize>,
     routed: Vec<(ArmyId, Entity)>,
+    near: Vec<ProvinceId>,
 }
 
 /// Combat phase, after the battles: every routed army (by id) loses order, and men to the
@@ -119,7 +120,7 @@ pub fn pursue_routed(
 ) {
     let p = &*params;
     let today = cal.date.to_days();
-    let PursuitScratch { horse, touched, routed } = &mut *scratch;
+    let PursuitScratch { horse, touched, routed, near } = &mut *scratch;
     routed.clear();
     routed.extend(fleeing.iter().filter(|x| x.3.until > today).map(|x| (*x.0, index.armies[x.0.index()])));
     if routed.is_empty() {
@@ -147,16 +148,19 @@ pub fn pursue_routed(
         let days = days_left(r.until);
         spirit.cohesion = (spirit.cohesion - p.rout_cohesion_loss * days).max(0.0);
         let here = pos.0.nearest(|x| graph.way(x).km);
+        // Its place and each neighbour by an open route, once each (two provinces may be
+        // joined by more than one route).
+        near.clear();
+        near.push(here);
+        for &(r, n) in graph.neighbours(here) {
+            if graph.is_open(r) && !near.contains(&n) {
+                near.push(n);
+            }
+        }
         let mut pursuers = 0.0;
         for g in (0..nf).map(|g| FactionId(g as u32)).filter(|g| diplomacy.at_war(al.0, *g)) {
             let row = &horse[g.index() * np..(g.index() + 1) * np];
-            pursuers += row[here.index()];
-            pursuers += graph
-                .neighbours(here)
-                .iter()
-                .filter(|(r, _)| graph.is_open(*r))
-                .map(|(_, n)| row[n.index()])
-                .sum::<f64>();
+            pursuers += near.iter().map(|q| row[q.index()]).sum::<f64>();
         }
         let men = s.men();
         if pursuers <= 0.0 || men <= 0.0 {
@@ -226,6 +230,8 @@ pub fn dissolve_broken(
             &mut commands,
             &mut log,
         );
+        // Those who escape are free, in no army.
+        cmd.0.clear();
         commands.entity(e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
         let cause = if too_few { Cause::TooFewMen } else { Cause::BrokenUp };
         log.push(&cal, LogKind::ArmyDestroyed { army: id, cause });

@@ -127,7 +127,10 @@ pub fn move_armies(
                             // Without guides, a mountain way can be lost for days.
                             let wild = matches!(graph.way(route).kind, RouteKind::MountainPath | RouteKind::Pass);
                             if wild && !guided && rngs.movement.random::<f64>() < p.lost_way_chance {
-                                budget = (budget - p.lost_way_days.max(0.0)).max(0.0);
+                                // Days spent lost are days on the march, not rest.
+                                let lost = p.lost_way_days.max(0.0).min(budget);
+                                budget -= lost;
+                                marched += lost;
                                 log.push(&cal, LogKind::LostWay { army: id, from: here, to: next });
                             }
                         }
