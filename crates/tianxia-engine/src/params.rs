@@ -257,6 +257,56 @@ params! {
     /// Share of lost commanders who are killed (the rest are taken prisoner).
     commander_killed_share: 0.6, "fraction";
 
+    // --- evasion, harassment and baggage ---
+    /// An army of stance `auto` refuses battle when its side's power is below this share of the enemy's (and it is the faster, with a way out).
+    evade_odds: 0.7, "ratio";
+    /// Pace bonus of an all-mounted army per spare horse per rider (up to two): pace x (1 + this x spare) (est.).
+    remount_speed_bonus: 0.1, "factor/horse";
+    /// Chance that an army refusing battle is caught, at equal pace, before the factors below.
+    evade_catch_base: 1.0, "probability";
+    /// How the chance of being caught falls as the evader outpaces the pursuer: x (pursuer pace / evader pace)^this.
+    evade_speed_exponent: 1.0, "exponent";
+    /// Chance of being caught added by the pursuers' horse: + this x min(1, pursuing horsemen / evader's men) (est.).
+    evade_cavalry_catch: 0.3, "probability";
+    /// Catch factor in hills.
+    evade_catch_hills: 1.2, "factor";
+    /// Catch factor in mountains, a pass, or on a mountain path (few ways out).
+    evade_catch_mountains: 1.5, "factor";
+    /// Catch factor by a river or in a marsh (crossings pin an army).
+    evade_catch_marsh: 1.4, "factor";
+    /// Catch factor in rain.
+    evade_catch_rain: 1.1, "factor";
+    /// Catch factor in snow.
+    evade_catch_snow: 1.3, "factor";
+    /// Catch factor in a blizzard.
+    evade_catch_blizzard: 1.6, "factor";
+    /// Fatigue an army gains when it refuses battle and slips away.
+    evade_fatigue: 0.05, "fatigue";
+    /// An army of stance `auto` harasses an enemy it refuses only if at least this share of its men are mounted.
+    harass_mounted_share: 0.8, "fraction";
+    /// A harasser reaches enemy columns in its province, on a route out of it, or in a province at most this far by an open route.
+    harass_range: 60.0, "km";
+    /// Men a harassed army loses per day at full intensity (intensity = min(1, harassing horsemen / (harass_full_ratio x its men)) x (1 - harass_screen x min(1, its horsemen / harassing horsemen))) (est.; the Jin march from Dengzhou, JS112).
+    harass_loss_per_day: 0.004, "fraction/day";
+    /// Harassing horsemen per man of the column that give full intensity.
+    harass_full_ratio: 0.5, "ratio";
+    /// How much a column's own horse screens it: intensity x (1 - this x min(1, its horsemen / harassing horsemen)).
+    harass_screen: 0.5, "factor";
+    /// Fatigue a harassed army gains per day at full intensity (the Jin made ~15 km/day under harassment, JS112).
+    harass_fatigue_per_day: 0.03, "fatigue/day";
+    /// Morale a harassed army loses per day at full intensity.
+    harass_morale_per_day: 0.005, "morale/day";
+    /// Share of a harassed army's baggage (carried grain) destroyed per day at full intensity (est.).
+    harass_baggage_per_day: 0.03, "fraction/day";
+    /// Men the harasser loses, as a share of the men it kills.
+    harass_cost_share: 0.3, "fraction";
+    /// Share of its baggage (carried grain) an army loses when it is beaten.
+    baggage_loss_defeat: 0.25, "fraction";
+    /// Share of its baggage an army loses when it is beaten and routs (instead of the above).
+    baggage_loss_rout: 0.6, "fraction";
+    /// Share of the lost baggage the victors take (what they can carry; the rest is destroyed).
+    baggage_capture_share: 0.5, "fraction";
+
     // --- sieges ---
     /// Garrison power factor per fortification level: x (1 + this x level).
     fort_defense: 0.6, "factor/level";

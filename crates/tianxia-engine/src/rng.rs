@@ -25,6 +25,8 @@ pub enum Stream {
     Siege = 7,
     /// Marching: the way lost on unfamiliar mountain routes.
     Movement = 8,
+    /// Refusing battle and harassing.
+    Evasion = 9,
 }
 
 /// The generator for `stream` of the run with seed `seed`.
@@ -51,6 +53,8 @@ pub struct Rngs {
     pub siege: ChaCha8Rng,
     /// Marching.
     pub movement: ChaCha8Rng,
+    /// Whether an army that refuses battle is caught.
+    pub evasion: ChaCha8Rng,
 }
 
 impl Rngs {
@@ -64,6 +68,7 @@ impl Rngs {
             combat: stream_rng(seed, Stream::Combat),
             siege: stream_rng(seed, Stream::Siege),
             movement: stream_rng(seed, Stream::Movement),
+            evasion: stream_rng(seed, Stream::Evasion),
         }
     }
 }

@@ -5,7 +5,7 @@ use tianxia_engine::Sim;
 use tianxia_engine::builder::Builder;
 use tianxia_engine::calendar::Date;
 use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
-use tianxia_engine::model::army::{Location, Orders, Step, Strength};
+use tianxia_engine::model::army::{Location, Orders, Stance, Step, Strength};
 use tianxia_engine::model::commander::Trait;
 use tianxia_engine::model::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
 use tianxia_engine::model::faction::TrespassResponse;
@@ -1392,4 +1392,207 @@ fn an_army_goes_round_a_flooded_crossing_and_takes_it_when_it_is_dry() {
     assert_ne!(at, Location::At(to), "the flooded crossing cannot be used");
     let via_c = matches!(at, Location::OnRoute { to: ProvinceId(2), .. } | Location::At(ProvinceId(2)));
     assert!(via_c, "the army went round by the road through c: {at:?}");
+}
+
+// --- evasion, harassment and baggage ---------------------------------------------
+
+/// 10,000 horse of faction b (two horses each) meet `foot` foot of faction a in open
+/// country. `exit`: whether the field has a way out that holds no enemy army (else its
+/// only neighbour holds a few of a's foot).
+fn horse_meets_foot(foot: f64, exit: bool, stance: Stance) -> (WorldSpec, ArmyId) {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let field = b.province("field", fa);
+    let away = b.province("away", fb);
+    b.route(field, away, 40.0, RouteKind::Road);
+    b.war(fa, fb);
+    b.army("foot", fa, field, 0.0, foot);
+    let horse = b.army("horse", fb, field, 10_000.0, 0.0);
+    b.spec_mut().armies[horse.index()].horses = 20_000.0;
+    b.spec_mut().armies[horse.index()].stance = stance;
+    if !exit {
+        b.army("screen", fa, away, 0.0, 3_000.0);
+    }
+    (b.build(), horse)
+}
+
+/// Over `seeds` seeds: (battles fought, times the horse slipped away).
+fn evasions(spec: &WorldSpec, seeds: u64) -> (usize, usize) {
+    let (mut battles, mut evaded) = (0, 0);
+    for seed in 0..seeds {
+        let mut s = sim(spec, seed);
+        s.step();
+        battles += logged(&s, |k| matches!(k, LogKind::Battle { .. }));
+        evaded += logged(&s, |k| matches!(k, LogKind::Evaded { .. }));
+    }
+    (battles, evaded)
+}
+
+#[test]
+fn horse_facing_three_times_its_number_evades_in_open_country_and_is_caught_when_cornered() {
+    let (open, horse) = horse_meets_foot(30_000.0, true, Stance::Auto);
+    let (battles, evaded) = evasions(&open, 200);
+    // Caught with (20 / 50 km/day / 1.1 for the remounts) ~ 0.36 on a plain in clear weather.
+    assert!(evaded > 110 && evaded < 170, "evaded {evaded} of 200");
+    assert_eq!(battles + evaded, 200, "each seed either fights or slips away");
+    let mut s = sim(&open, (0..200).find(|&seed| evasions_one(&open, seed)).unwrap());
+    s.step();
+    let a = army(&s, horse);
+    assert_eq!(a.location, Location::At(ProvinceId(1)), "it slipped away to the open neighbour");
+    // No battle: it lost only what harassing the foot it refused cost it.
+    assert!(a.ledger.lost < 300.0, "lost {}", a.ledger.lost);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Harassed { .. })), 1, "mostly mounted, it harassed what it refused");
+
+    let (cornered, _) = horse_meets_foot(30_000.0, false, Stance::Auto);
+    assert_eq!(evasions(&cornered, 100), (100, 0), "with no way out it must fight");
+    let (stands, _) = horse_meets_foot(30_000.0, true, Stance::Stand);
+    assert_eq!(evasions(&stands, 100), (100, 0), "stance `stand` gives battle");
+}
+
+fn evasions_one(spec: &WorldSpec, seed: u64) -> bool {
+    let mut s = sim(spec, seed);
+    s.step();
+    logged(&s, |k| matches!(k, LogKind::Evaded { .. })) == 1
+}
+
+#[test]
+fn an_army_no_faster_than_its_enemy_cannot_refuse_battle_and_good_odds_do_not_refuse() {
+    // Foot against three times as much foot: the same pace, so no way to slip away.
+    let (spec, _, _) = battle_world(30_000.0, 10_000.0);
+    assert_eq!(evasions(&spec, 50), (50, 0));
+    // Horse against a fraction of its power does not refuse under `auto`.
+    let (spec, _) = horse_meets_foot(5_000.0, true, Stance::Auto);
+    assert_eq!(evasions(&spec, 50), (50, 0));
+}
+
+#[test]
+fn the_chance_of_being_caught_rises_with_the_pursuers_pace_and_horse_rough_ground_and_snow() {
+    use tianxia_engine::rules::evasion::catch_chance;
+    let p = Params::default();
+    let plain = catch_chance(20.0, 50.0, 0.0, 10_000.0, Terrain::Plain, Weather::Clear, &p);
+    assert!((plain - 0.4).abs() < 1e-12, "plain, clear, no horse: {plain}");
+    assert!(catch_chance(30.0, 50.0, 0.0, 10_000.0, Terrain::Plain, Weather::Clear, &p) > plain);
+    assert!(catch_chance(20.0, 50.0, 5_000.0, 10_000.0, Terrain::Plain, Weather::Clear, &p) > plain);
+    assert!(catch_chance(20.0, 50.0, 0.0, 10_000.0, Terrain::Mountains, Weather::Clear, &p) > plain);
+    assert!(catch_chance(20.0, 50.0, 0.0, 10_000.0, Terrain::Plain, Weather::Blizzard, &p) > plain);
+    assert_eq!(catch_chance(50.0, 50.0, 0.0, 10_000.0, Terrain::Plain, Weather::Clear, &p), 1.0, "not faster");
+}
+
+/// A column of 20,000 foot of faction a holding in its own province, 30 km from 8,000
+/// horse of faction b (stance `stance`, holding too), for three turns.
+fn harassed_column(stance: Stance) -> (Sim, ArmyId, ArmyId) {
+    let mut b = Builder::new(START, 5, 3);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let camp = b.province("camp", fa);
+    let hills = b.province("hills", fb);
+    b.route(camp, hills, 30.0, RouteKind::Road);
+    b.war(fa, fb);
+    let column = b.army("column", fa, camp, 0.0, 20_000.0);
+    let horse = b.army("horse", fb, hills, 8_000.0, 0.0);
+    b.spec_mut().armies[horse.index()].stance = stance;
+    let mut s = sim(&b.build(), 1);
+    while s.step() {}
+    (s, column, horse)
+}
+
+#[test]
+fn horse_that_harasses_a_column_wears_it_down_without_a_battle() {
+    let (calm, column, _) = harassed_column(Stance::Evade);
+    let (s, _, horse) = harassed_column(Stance::Harass);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "no pitched battle");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Harassed { .. })), 3, "harassed each turn");
+    let (quiet, worn) = (army(&calm, column), army(&s, column));
+    assert_eq!(logged(&calm, |k| matches!(k, LogKind::Harassed { .. })), 0, "stance `evade` does not harass");
+    // 8,000 horse against 20,000 men: intensity min(1, 8 / 10) x (1 - 0) = 0.8.
+    let p = Params::default();
+    let expected = 20_000.0 * (1.0 - (1.0 - p.harass_loss_per_day * 0.8 * 5.0).powi(3));
+    let extra = worn.ledger.lost - quiet.ledger.lost;
+    assert!((extra - expected).abs() < 0.02 * expected, "lost {extra} more men, expected ~{expected}");
+    // 0.03 x 0.8 x 5 days a turn, against rest in the movement phase.
+    assert!(worn.fatigue > quiet.fatigue + 0.1, "harassment tires: {} vs {}", worn.fatigue, quiet.fatigue);
+    assert!(worn.morale < quiet.morale, "and costs morale");
+    assert!(worn.food < quiet.food, "and baggage: {} vs {}", worn.food, quiet.food);
+    let h = army(&s, horse);
+    assert!(h.ledger.lost < extra * 0.5, "the harasser loses less than it kills");
+}
+
+#[test]
+fn harassing_horse_under_the_ai_shadows_the_nearest_enemy_in_sight() {
+    let mut b = Builder::new(START, 5, 4);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let ps = road(&mut b, fa, 5, 60.0, RouteKind::Road);
+    b.war(fa, fb);
+    let column = b.army("column", fa, ps[0], 0.0, 20_000.0);
+    let horse = b.army("horse", fb, ps[4], 8_000.0, 0.0);
+    b.spec_mut().armies[horse.index()].stance = Stance::Harass;
+    b.spec_mut().armies[horse.index()].orders = OrdersSpec::Ai;
+    let mut s = sim(&b.build(), 1);
+    while s.step() {}
+    assert!(logged(&s, |k| matches!(k, LogKind::Harassed { .. })) >= 1, "it rode out and harassed");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "without giving battle");
+    assert!(army(&s, column).ledger.lost > 100.0);
+}
+
+#[test]
+fn a_beaten_army_loses_part_of_its_baggage_and_the_victors_carry_off_what_they_can() {
+    let (mut spec, x, y) = battle_world(30_000.0, 10_000.0);
+    spec.armies[x.index()].food_days = 5.0; // room in the victors' train
+    let mut control = spec.clone();
+    control.armies.pop(); // no enemy, no battle
+    let mut s = sim(&spec, 3);
+    s.step();
+    let mut c = sim(&control, 3);
+    c.step();
+    let lost: Vec<(f64, f64)> = s
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|e| match e.kind {
+            LogKind::BaggageLost { army, food, taken } if army == y => Some((food, taken)),
+            _ => None,
+        })
+        .collect();
+    let p = Params::default();
+    let [(food, taken)] = lost[..] else { panic!("one baggage entry for the loser: {lost:?}") };
+    assert!(food > 0.0 && taken > 0.0 && taken <= food * p.baggage_capture_share + 1e-9, "{food} {taken}");
+    // The loser's train after the battle is what it had less what it lost.
+    let share = if army(&s, y).ledger.routs > 0 { p.baggage_loss_rout } else { p.baggage_loss_defeat };
+    assert!((army(&s, y).food - food * (1.0 - share) / share).abs() < 1e-6 * food);
+    assert!((army(&s, x).food - army(&c, x).food - taken).abs() < 1e-6, "the victors carry it");
+}
+
+#[test]
+fn lose_baggage_and_set_stance_are_effects_a_scenario_can_use() {
+    let (mut spec, x, y) = battle_world(10_000.0, 10_000.0);
+    spec.relations.clear(); // no battle: only the effects
+    spec.armies[y.index()].food_days = 5.0;
+    event(
+        &mut spec,
+        "ambush",
+        1.0,
+        vec![
+            Effect::LoseBaggage { army: x, share: 0.5, to: Some(y) },
+            Effect::SetStance { army: y, stance: Stance::Harass },
+        ],
+    );
+    let mut s = sim(&spec, 1);
+    let before = (army(&s, x).food, army(&s, y).food);
+    s.step();
+    let taken = s
+        .log()
+        .entries()
+        .iter()
+        .find_map(|e| match e.kind {
+            LogKind::BaggageLost { army, food, taken } if army == x => Some((food, taken)),
+            _ => None,
+        })
+        .expect("the baggage loss is logged");
+    assert!((taken.0 - before.0 * 0.5).abs() < 1e-6, "half the train is lost: {taken:?}");
+    assert!(taken.1 > 0.0 && taken.1 <= before.0 * 0.5, "y takes what it can carry: {taken:?}");
+    let stance = s.world().get::<Stance>(s.world().resource::<Index>().armies[y.index()]).copied();
+    assert_eq!(stance, Some(Stance::Harass));
+    let _ = before.1;
 }

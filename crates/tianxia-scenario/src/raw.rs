@@ -414,8 +414,20 @@ pub struct Army {
     pub food_days: N,
     #[serde(default = "hold")]
     pub orders: Orders,
+    #[serde(default)]
+    pub stance: Stance,
     #[serde(default = "yes")]
     pub in_field: bool,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    #[default]
+    Auto,
+    Stand,
+    Evade,
+    Harass,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -664,6 +676,16 @@ pub enum Effect {
     SetOrders {
         army: Sp<String>,
         orders: Orders,
+    },
+    SetStance {
+        army: Sp<String>,
+        stance: Stance,
+    },
+    LoseBaggage {
+        army: Sp<String>,
+        share: Sp<f64>,
+        #[serde(default)]
+        to: Option<Sp<String>>,
     },
     SetPolicy {
         faction: Sp<String>,

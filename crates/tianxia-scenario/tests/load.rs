@@ -356,6 +356,8 @@ fn every_number_in_an_effect_is_range_checked_where_it_is_written() {
         ("add_counter(name: \"n\", value: 1e300)", "add_counter: value must be between"),
         ("adjust_army(army: \"song_army\", morale: -2)", "adjust_army: morale must be between -1 and 1"),
         ("adjust_army(army: \"song_army\", food: 1e300)", "adjust_army: food must be between"),
+        ("lose_baggage(army: \"song_army\", share: 1.5)", "lose_baggage: share must be between 0 and 1"),
+        ("lose_baggage(army: \"song_army\", share: NaN)", "lose_baggage: share must be a finite number"),
     ] {
         one_problem(&event_with(effect), 24, fragment);
     }
@@ -639,6 +641,24 @@ fn adjust_army_loads_with_its_amounts_and_names_an_unknown_army() {
         "{effects:?}"
     );
     one_problem(&event_with("adjust_army(army: \"nobody\", morale: 0.1)"), 24, "nobody");
+}
+
+#[test]
+fn stances_and_baggage_effects_load_and_name_an_unknown_army() {
+    use tianxia_engine::model::army::Stance;
+    use tianxia_engine::model::script::Effect;
+    let ok = event_with("set_stance(army: \"song_army\", stance: harass)");
+    let s = load_str("ok.ron", &ok, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let world = s.world(1);
+    assert!(matches!(world.events[0].effects[0], Effect::SetStance { stance: Stance::Harass, .. }));
+    assert!(world.armies.iter().all(|a| a.stance == Stance::Auto), "the default stance is auto");
+    let ok = event_with("lose_baggage(army: \"song_army\", share: 0.5, to: Some(\"song_army\"))");
+    let s = load_str("ok.ron", &ok, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let world = s.world(1);
+    assert!(matches!(world.events[0].effects[0], Effect::LoseBaggage { share, to: Some(_), .. } if share == 0.5));
+    one_problem(&event_with("lose_baggage(army: \"song_army\", share: 0.5, to: Some(\"nobody\"))"), 24, "nobody");
+    one_problem(&event_with("set_stance(army: \"nobody\", stance: evade)"), 24, "nobody");
+    one_problem(&event_with("set_stance(army: \"song_army\", stance: flee)"), 24, "stand");
 }
 
 #[test]

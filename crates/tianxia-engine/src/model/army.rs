@@ -3,7 +3,7 @@
 //! An army entity carries [`ArmyId`](crate::ids::ArmyId), [`Allegiance`], [`Commanders`],
 //! [`Leadership`] (derived from the commanders), [`Position`], [`Strength`], [`Quality`],
 //! [`Spirit`], [`Fatigue`], [`Supplies`], [`Hunger`], [`Exposure`], [`Ledger`],
-//! [`Wastage`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
+//! [`Wastage`], [`Stance`] and [`Orders`]; its states are marker components: [`Routed`], [`Guided`],
 //! [`Besieging`], [`Starving`] and, once it is gone, [`Dissolved`].
 
 use crate::calendar::Date;
@@ -195,6 +195,22 @@ pub struct Wastage {
     pub cold: f64,
     /// To disease.
     pub disease: f64,
+}
+
+/// How an army meets an enemy it could outrun.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stance {
+    /// Decides by the odds: it refuses battle when they are poor and it is the faster,
+    /// and a mostly mounted army harasses the enemy it refuses.
+    #[default]
+    Auto,
+    /// Always gives battle.
+    Stand,
+    /// Refuses battle whenever it can.
+    Evade,
+    /// Refuses battle whenever it can, harasses enemy columns within reach and, under
+    /// the AI, shadows the nearest enemy army in sight.
+    Harass,
 }
 
 /// Marker: routed until this day number, and cannot fight back.

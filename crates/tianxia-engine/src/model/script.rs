@@ -5,7 +5,7 @@
 
 use crate::calendar::Date;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
-use crate::model::army::OrdersSpec;
+use crate::model::army::{OrdersSpec, Stance};
 use crate::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
 use crate::model::faction::TrespassResponse;
 use crate::model::weather::Weather;
@@ -81,6 +81,11 @@ pub enum Effect {
     AddCounter { name: String, value: f64 },
     /// Replace an army's orders.
     SetOrders { army: ArmyId, orders: OrdersSpec },
+    /// Change how an army meets an enemy it could outrun.
+    SetStance { army: ArmyId, stance: Stance },
+    /// An army loses `share` of the grain it carries (its baggage); army `to`, if given,
+    /// takes what it can carry of it.
+    LoseBaggage { army: ArmyId, share: f64, to: Option<ArmyId> },
     /// Change a faction's answers to trespass and to requests for passage.
     SetPolicy { faction: FactionId, trespass: Option<TrespassResponse>, grant_access_chance: Option<f64> },
     /// Hand a province to a faction.

@@ -189,6 +189,16 @@ pub enum LogKind {
     LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army took on local guides, under an access grant that gives them.
     GuidesJoin { army: ArmyId, province: ProvinceId },
+    /// An army refused battle and slipped away to a neighbouring province.
+    Evaded { army: ArmyId, from: ProvinceId, to: ProvinceId },
+    /// An army tried to refuse battle and was brought to it.
+    Caught { army: ArmyId, province: ProvinceId },
+    /// Enemy horse harassed an army this turn: men lost, baggage grain destroyed, and the
+    /// share of it the harasser carried off.
+    Harassed { army: ArmyId, by: ArmyId, lost: f64, food: f64, taken: f64 },
+    /// A beaten army lost part of its baggage train: grain lost, and how much of it the
+    /// victors took.
+    BaggageLost { army: ArmyId, food: f64, taken: f64 },
     /// A routed army was pursued by enemy horse this turn: men killed, taken and scattered.
     Pursued { army: ArmyId, killed: f64, captured: f64, dispersed: f64 },
     /// An army received reinforcements.
@@ -518,6 +528,40 @@ impl fmt::Display for Shown<'_> {
             }
             GuidesJoin { army, province } => {
                 write!(f, "{} takes on local guides at {}", self.name(*army), self.name(*province))
+            }
+            Evaded { army, from, to } => {
+                write!(
+                    f,
+                    "{} refuses battle at {} and slips away to {}",
+                    self.name(*army),
+                    self.name(*from),
+                    self.name(*to)
+                )
+            }
+            Caught { army, province } => {
+                write!(
+                    f,
+                    "{} tries to refuse battle at {} but is brought to it",
+                    self.name(*army),
+                    self.name(*province)
+                )
+            }
+            Harassed { army, by, lost, food, taken } => {
+                write!(f, "{} is harassed by {}: {} men lost", self.name(*army), self.name(*by), men(*lost))?;
+                if food.round() >= 1.0 {
+                    write!(f, ", {} shi of baggage destroyed", men(*food))?;
+                }
+                if taken.round() >= 1.0 {
+                    write!(f, " ({} carried off)", men(*taken))?;
+                }
+                Ok(())
+            }
+            BaggageLost { army, food, taken } => {
+                write!(f, "{} loses {} shi of its baggage", self.name(*army), men(*food))?;
+                if taken.round() >= 1.0 {
+                    write!(f, " ({} taken by the enemy)", men(*taken))?;
+                }
+                Ok(())
             }
             Pursued { army, killed, captured, dispersed } => write!(
                 f,

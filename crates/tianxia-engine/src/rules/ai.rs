@@ -329,7 +329,7 @@ type Planner = (
     &'static Fatigue,
     (&'static Exposure, &'static Hunger),
     Has<Routed>,
-    &'static mut Orders,
+    (&'static mut Orders, &'static Stance),
 );
 
 /// AI phase: every army (by id) updates its plan from its script or objectives.
@@ -451,7 +451,9 @@ pub fn plan_orders(
     // Armies plan in id order: they share the faction's trees, and how far a tree has
     // grown steers the guided search among paths of equal cost.
     for e in &index.armies {
-        let Ok((&id, al, led, pos, _, _, _, _, _, routed, mut orders)) = armies.get_mut(*e) else { continue };
+        let Ok((&id, al, led, pos, _, _, _, _, _, routed, (mut orders, &stance))) = armies.get_mut(*e) else {
+            continue;
+        };
         let Some(here) = pos.0.province() else { continue };
         let f = al.0;
         let caution = if led.has(Trait::Reckless) {
@@ -532,6 +534,30 @@ pub fn plan_orders(
         if orders.mode == Mode::Hold {
             orders.stop();
             continue;
+        }
+
+        // Harassing horse shadows the nearest enemy in sight: it closes to the last
+        // province before the enemy's, where it can reach the enemy without meeting it.
+        if stance == Stance::Harass {
+            let near = view.search(&graph, p, f, Weigh::Km, here, p.ai_sight, |v, x| v.enemy_power(f, x) > 0.0);
+            if let Some(q) = near {
+                orders.announce = false;
+                orders.besiege = false;
+                view.set_path(&graph, p, &mut orders, f, here, q);
+                // The path runs goal first: stop one hop short when that hop is in reach.
+                let hop = match orders.path.as_slice() {
+                    [_, before, ..] => Some((*before, graph.route_between(*before, q))),
+                    [_] => Some((here, graph.route_between(here, q))),
+                    [] => None,
+                };
+                if let Some((stop, Some(r))) = hop
+                    && graph.way(r).km <= p.harass_range
+                {
+                    orders.path.remove(0);
+                    orders.goal = Some(stop);
+                }
+                continue;
+            }
         }
 
         // The AI: fall back from bad odds, else pursue the best objective.

@@ -17,7 +17,9 @@ use crate::params::Params;
 use crate::record::log::{BattleArmy, EventLog, LogKind};
 use crate::record::outcome::{BattleRecord, Metrics};
 use crate::rng::Rngs;
+use crate::rules::baggage::{lose_baggage, take_baggage};
 use crate::rules::dissolution::{Loss, lose_commanders};
+use crate::rules::evasion::{catch_chance, pace, refuses};
 use crate::rules::exposure::hunger_share;
 use crate::rules::lookup::{Leaders, Natures, Places};
 use bevy_ecs::prelude::*;
@@ -145,6 +147,7 @@ pub struct CombatScratch {
     side_b: Vec<usize>,
     tally: Vec<(FactionId, f64)>,
     retreats: Vec<usize>,
+    baggage: Vec<(ArmyId, f64)>,
 }
 
 type Combatant = (
@@ -155,15 +158,42 @@ type Combatant = (
     &'static mut Strength,
     &'static Quality,
     &'static mut Spirit,
-    &'static Fatigue,
+    &'static mut Fatigue,
     &'static mut Ledger,
     &'static mut Position,
     Has<Routed>,
     (&'static Exposure, &'static Hunger),
+    (&'static mut Supplies, &'static Stance, Has<Besieging>, &'static mut Orders),
 );
 
+/// Where an army that refuses battle at `here` can go: a neighbour by an open route that
+/// holds no enemy army, held by its side or by an enemy (not a neutral's land), its own
+/// side's first, then the nearest, then the lowest id.
+fn escape(
+    graph: &RouteGraph,
+    places: &Places,
+    diplomacy: &Diplomacy,
+    fighters: &[Fighter],
+    f: Fighter,
+    here: ProvinceId,
+) -> Option<ProvinceId> {
+    graph
+        .neighbours(here)
+        .iter()
+        .filter(|(r, _)| graph.is_open(*r))
+        .filter_map(|(r, n)| places.controller(*n).map(|c| (graph.way(*r).km, *n, c)))
+        .filter(|(_, _, c)| diplomacy.friendly(f.faction, *c) || diplomacy.at_war(f.faction, *c))
+        .filter(|(_, n, _)| !fighters.iter().any(|x| x.province == *n && diplomacy.at_war(f.faction, x.faction)))
+        .min_by(|x, y| {
+            let own = |c: FactionId| !diplomacy.friendly(f.faction, c);
+            own(x.2).cmp(&own(y.2)).then(x.0.total_cmp(&y.0)).then(x.1.cmp(&y.1))
+        })
+        .map(|(_, n, _)| n)
+}
+
 /// Combat phase: in each province (by id) where armies of factions at war stand, the
-/// two sides fight one battle.
+/// two sides fight one battle, unless one side slips away first
+/// ([`evasion`](crate::rules::evasion)).
 #[allow(clippy::too_many_arguments)]
 pub fn resolve_battles(
     cal: Res<Calendar>,
@@ -183,9 +213,9 @@ pub fn resolve_battles(
 ) {
     let p = &*params;
     let today = cal.date.to_days();
-    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats } = &mut *scratch;
+    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats, baggage } = &mut *scratch;
     fighters.clear();
-    for (id, al, .., pos, _, _) in &armies {
+    for (id, al, .., pos, _, _, _) in &armies {
         if let Some(pr) = pos.0.province() {
             fighters.push(Fighter { id: *id, entity: index.armies[id.index()], faction: al.0, province: pr });
         }
@@ -219,13 +249,15 @@ pub fn resolve_battles(
         let Some(controller) = places.controller(here) else { continue };
         let terrain = places.terrain(here);
         let weather = places.weather(here);
-        let power_of = |side: &[usize]| -> f64 {
+        let power_of = |armies: &Query<Combatant, Without<Dissolved>>, side: &[usize]| -> f64 {
             let command = |i: usize| armies.get(fighters[i].entity).map_or(&[][..], |a| a.2.0.as_slice());
             let rivalry = side.iter().any(|&i| side.iter().any(|&j| leaders.rivalry_across(command(i), command(j))));
             let mut total = 0.0;
             for &i in side {
                 let f = fighters[i];
-                let Ok((_, _, _, led, s, q, sp, fa, _, _, routed, (ex, hu))) = armies.get(f.entity) else { continue };
+                let Ok((_, _, _, led, s, q, sp, fa, _, _, routed, (ex, hu), _)) = armies.get(f.entity) else {
+                    continue;
+                };
                 let mut c = led.command_factor(p);
                 if rivalry && !led.rivalry() {
                     c *= 1.0 - p.rivalry_penalty;
@@ -236,8 +268,63 @@ pub fn resolve_battles(
             }
             total
         };
-        let pa = power_of(side_a) * noise(&mut rngs.combat, p.combat_noise);
-        let pb = power_of(side_b) * noise(&mut rngs.combat, p.combat_noise);
+        // Armies that would rather not fight, and can, try to slip away first.
+        let (odds_a, odds_b) = {
+            let (a, b) = (power_of(&armies, side_a), power_of(&armies, side_b));
+            (if b > 0.0 { a / b } else { f64::INFINITY }, if a > 0.0 { b / a } else { f64::INFINITY })
+        };
+        let pace_of = |side: &[usize]| {
+            let mut fastest = 0.0_f64;
+            let mut horse = 0.0;
+            for &i in side {
+                if let Ok(a) = armies.get(fighters[i].entity) {
+                    fastest = fastest.max(pace(a.4, a.7.0, p));
+                    horse += a.4.mounted();
+                }
+            }
+            (fastest, horse)
+        };
+        let (chase_a, chase_b) = (pace_of(side_b), pace_of(side_a));
+        for (side, odds, (chaser, horse)) in [(&mut *side_a, odds_a, chase_a), (&mut *side_b, odds_b, chase_b)] {
+            let mut k = 0;
+            while k < side.len() {
+                let f = fighters[side[k]];
+                let Ok((_, _, _, _, s, _, _, fa, _, _, routed, _, (_, stance, besieging, _))) = armies.get(f.entity)
+                else {
+                    k += 1;
+                    continue;
+                };
+                if routed || besieging || !refuses(*stance, odds, p) {
+                    k += 1;
+                    continue;
+                }
+                let own = pace(s, fa.0, p);
+                let way_out = (own > chaser).then(|| escape(&graph, &places, &diplomacy, fighters, f, here)).flatten();
+                let Some(to) = way_out else {
+                    k += 1;
+                    continue;
+                };
+                let caught = catch_chance(chaser, own, horse, s.men(), terrain, weather, p);
+                if rngs.evasion.random::<f64>() < caught {
+                    log.push(&cal, LogKind::Caught { army: f.id, province: here });
+                    k += 1;
+                    continue;
+                }
+                if let Ok((.., mut fa, _, mut pos, _, _, (_, _, _, mut orders))) = armies.get_mut(f.entity) {
+                    pos.0 = Location::At(to);
+                    fa.0 = (fa.0 + p.evade_fatigue).min(1.0);
+                    // Its path started where it stood; the next plan starts where it is.
+                    orders.path.clear();
+                }
+                log.push(&cal, LogKind::Evaded { army: f.id, from: here, to });
+                side.remove(k);
+            }
+        }
+        if side_a.is_empty() || side_b.is_empty() {
+            continue;
+        }
+        let pa = power_of(&armies, side_a) * noise(&mut rngs.combat, p.combat_noise);
+        let pb = power_of(&armies, side_b) * noise(&mut rngs.combat, p.combat_noise);
         if pa <= 0.0 || pb <= 0.0 {
             continue;
         }
@@ -269,9 +356,11 @@ pub fn resolve_battles(
         }
         let mut lost_side = Vec::with_capacity(losers.len());
         retreats.clear();
+        baggage.clear();
         for &i in losers {
             let f = fighters[i];
-            let Ok((_, _, mut cmd, _, mut s, _, mut sp, _, mut ledger, _, _, (_, hu))) = armies.get_mut(f.entity)
+            let Ok((_, _, mut cmd, _, mut s, _, mut sp, _, mut ledger, _, _, (_, hu), (mut sup, ..))) =
+                armies.get_mut(f.entity)
             else {
                 continue;
             };
@@ -292,11 +381,27 @@ pub fn resolve_battles(
             }
             let lost = s.lose(frac);
             ledger.lost += lost;
+            let share = if rout { p.baggage_loss_rout } else { p.baggage_loss_defeat };
+            let food = lose_baggage(&mut sup, share);
+            if food > 0.0 {
+                baggage.push((f.id, food));
+            }
             let chance = p.commander_loss_beaten * if rout { p.commander_loss_rout_factor } else { 1.0 };
             lose_commanders(&mut cmd, chance, Loss::Battle, p, &mut rngs.combat, &index, &cal, &mut commands, &mut log);
             commands.entity(f.entity).remove::<Besieging>();
             lost_side.push(BattleArmy { army: f.id, faction: f.faction, men, lost });
             retreats.push(i);
+        }
+        // The victors take what they can carry of the lost baggage, by their men.
+        let spoils: f64 = baggage.iter().map(|b| b.1).sum::<f64>() * p.baggage_capture_share.clamp(0.0, 1.0);
+        let mut taken = 0.0;
+        if spoils > 0.0 {
+            let victors: f64 = winners.iter().map(|&i| men_of(&armies, i)).sum();
+            for &i in winners {
+                let Ok((_, _, _, _, s, .., (mut sup, ..))) = armies.get_mut(fighters[i].entity) else { continue };
+                let share = if victors > 0.0 { s.men() / victors } else { 0.0 };
+                taken += take_baggage(&mut sup, &s, spoils * share, p, &cal);
+            }
         }
         // The faction with the most men on the winning side is named the winner.
         tally.clear();
@@ -334,6 +439,10 @@ pub fn resolve_battles(
                 losers: lost_side,
             },
         );
+        let lost_food: f64 = baggage.iter().map(|b| b.1).sum();
+        for &(army, food) in baggage.iter() {
+            log.push(&cal, LogKind::BaggageLost { army, food, taken: taken * food / lost_food });
+        }
 
         // The beaten fall back to a neighbouring province their side holds, without enemies.
         for &i in retreats.iter() {

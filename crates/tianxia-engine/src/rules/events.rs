@@ -16,6 +16,7 @@ use crate::params::Params;
 use crate::record::log::{Cause, EventId, EventLog, EventText, LogKind};
 use crate::record::outcome::Metrics;
 use crate::rng::Rngs;
+use crate::rules::baggage::{lose_baggage, take_baggage};
 use crate::rules::diplomacy::set_relation;
 use crate::world::build::spawn_army;
 use bevy_ecs::prelude::*;
@@ -176,6 +177,34 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
                     *o = Orders::from_spec(orders);
                 }
                 world.entity_mut(e).remove::<Besieging>();
+            }
+        }
+        Effect::SetStance { army, stance } => {
+            if let Some(e) = army_entity(world, *army)
+                && let Some(mut s) = world.get_mut::<Stance>(e)
+            {
+                *s = *stance;
+            }
+        }
+        Effect::LoseBaggage { army, share, to } => {
+            let Some(e) = army_entity(world, *army) else { return };
+            if world.get::<Dissolved>(e).is_some() {
+                return;
+            }
+            let Some(mut sup) = world.get_mut::<Supplies>(e) else { return };
+            let food = lose_baggage(&mut sup, *share);
+            let params = world.resource::<Params>().clone();
+            let mut taken = 0.0;
+            if let Some(t) = to.and_then(|t| army_entity(world, t))
+                && t != e
+                && world.get::<Dissolved>(t).is_none()
+                && let Some(s) = world.get::<Strength>(t).copied()
+                && let Some(mut sup) = world.get_mut::<Supplies>(t)
+            {
+                taken = take_baggage(&mut sup, &s, food, &params, cal);
+            }
+            if food > 0.0 {
+                world.resource_mut::<EventLog>().push(cal, LogKind::BaggageLost { army: *army, food, taken });
             }
         }
         Effect::SetPolicy { faction, trespass, grant_access_chance } => {

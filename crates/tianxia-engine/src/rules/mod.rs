@@ -5,11 +5,13 @@
 //! [`install`] adds every rule to the turn schedule, phase by phase.
 
 pub mod ai;
+pub mod baggage;
 pub mod combat;
 pub mod command;
 pub mod diplomacy;
 pub mod dissolution;
 pub mod economy;
+pub mod evasion;
 pub mod events;
 pub mod exposure;
 pub mod flood;
@@ -63,7 +65,9 @@ pub fn install(schedule: &mut Schedule) {
         (command::assess_command, ai::plan_orders).chain().in_set(Ai),
         (movement::move_armies, trespass::answer_trespass).chain().in_set(Movement),
         (supply::supply_armies, exposure::expose_armies, dissolution::dissolve_broken).chain().in_set(Supply),
-        (combat::resolve_battles, dissolution::pursue_routed, dissolution::dissolve_broken).chain().in_set(Combat),
+        (evasion::harass_columns, combat::resolve_battles, dissolution::pursue_routed, dissolution::dissolve_broken)
+            .chain()
+            .in_set(Combat),
         (siege::conduct_sieges, dissolution::dissolve_broken).chain().in_set(Sieges),
         economy::run_economy.in_set(Economy),
         (supply::report_wastage, hash_state, close_turn).chain().in_set(Record),

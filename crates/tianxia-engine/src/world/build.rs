@@ -80,7 +80,7 @@ fn spawn_army_entity(world: &mut World, id: ArmyId, s: &ArmySpec, p: &Params) ->
             Position(Location::At(s.location)),
             (Strength::from(s), Quality(s.quality), Spirit { morale: s.morale, cohesion: 1.0 }, Fatigue(0.0)),
             (Supplies::from_spec(s, p), Hunger::default(), Exposure::default()),
-            (Ledger::from(s), Wastage::default(), Orders::from_spec(&s.orders)),
+            (Ledger::from(s), Wastage::default(), Orders::from_spec(&s.orders), s.stance),
         ))
         .id()
 }

@@ -4,6 +4,7 @@
 
 use crate::calendar::Date;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
+use crate::model::army::Stance;
 use crate::model::commander::Trait;
 use crate::model::diplomacy::Relation;
 use crate::model::faction::{Posture, TrespassResponse};
@@ -135,6 +136,7 @@ impl Builder {
             morale: 0.8,
             food_days: 20.0,
             orders: OrdersSpec::Hold,
+            stance: Stance::Auto,
             in_field: true,
         });
         ArmyId(self.spec.armies.len() as u32 - 1)

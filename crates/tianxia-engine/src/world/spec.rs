@@ -4,6 +4,7 @@
 use crate::calendar::Date;
 use crate::ids::{CommanderId, FactionId, ProvinceId};
 pub use crate::model::army::OrdersSpec;
+use crate::model::army::Stance;
 use crate::model::commander::Trait;
 use crate::model::diplomacy::{Access, Relation, Tribute};
 use crate::model::faction::{Posture, TrespassResponse};
@@ -191,6 +192,8 @@ pub struct ArmySpec {
     pub food_days: f64,
     /// Orders.
     pub orders: OrdersSpec,
+    /// How it meets an enemy it could outrun.
+    pub stance: Stance,
     /// Whether it is in the field at the start (false: an event spawns it).
     pub in_field: bool,
 }
