@@ -1596,3 +1596,91 @@ fn lose_baggage_and_set_stance_are_effects_a_scenario_can_use() {
     assert_eq!(stance, Some(Stance::Harass));
     let _ = before.1;
 }
+
+// --- encounters on the road -------------------------------------------------------
+
+/// Horse of faction a at p0 rides for p1 (140 km of road) while foot of faction b at p1
+/// marches for p0; `war`: whether the two are at war.
+fn head_on(war: bool) -> (Sim, ArmyId, ArmyId) {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let p0 = b.province("p0", fa);
+    let p1 = b.province("p1", fb);
+    b.route(p0, p1, 140.0, RouteKind::Road);
+    if war {
+        b.war(fa, fb);
+    }
+    let horse = b.army("horse", fa, p0, 10_000.0, 0.0);
+    let foot = b.army("foot", fb, p1, 0.0, 10_000.0);
+    march(&mut b, horse, p1);
+    march(&mut b, foot, p0);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    (s, horse, foot)
+}
+
+#[test]
+fn hostile_armies_meeting_head_on_on_a_route_fight_where_they_meet() {
+    let (s, horse, foot) = head_on(true);
+    // 50 + 20 km a day close 140 km in two days: they meet 100 km out of p0.
+    let met: Vec<_> = s
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|e| match e.kind {
+            LogKind::Met { army, other, near, .. } => Some((army, other, near)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(met, [(horse, foot, ProvinceId(1))], "one meeting, nearer p1");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1, "and a battle there");
+    // Whoever won still stands where they met; the beaten fell back to its own end.
+    let (h, f) = (army(&s, horse), army(&s, foot));
+    let at_meeting = |l: Location| match l {
+        Location::OnRoute { from, done, .. } => {
+            let x = if from == ProvinceId(0) { done } else { 140.0 - done };
+            (x - 100.0).abs() < 1e-6
+        }
+        Location::At(_) => false,
+    };
+    assert!(
+        (at_meeting(h.location) && f.location == Location::At(ProvinceId(1)))
+            || (at_meeting(f.location) && h.location == Location::At(ProvinceId(0))),
+        "{:?} {:?}",
+        h.location,
+        f.location
+    );
+}
+
+#[test]
+fn armies_at_peace_pass_each_other_on_a_route() {
+    let (s, horse, foot) = head_on(false);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Met { .. })), 0);
+    assert_eq!(army(&s, horse).location, Location::At(ProvinceId(1)), "the horse rides on");
+}
+
+#[test]
+fn faster_horse_catches_a_column_on_the_road_and_fights_it_there() {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let ps = road(&mut b, fa, 3, 30.0, RouteKind::Road);
+    b.route(ps[1], ps[2], 300.0, RouteKind::Road);
+    b.war(fa, fb);
+    // The column (b) leaves p1 for p2 as the horse (a) rides from p0 after it.
+    let column = b.army("column", fb, ps[1], 0.0, 8_000.0);
+    let horse = b.army("horse", fa, ps[0], 20_000.0, 0.0);
+    b.spec_mut().armies[horse.index()].stance = Stance::Stand;
+    march(&mut b, column, ps[2]);
+    march(&mut b, horse, ps[2]);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    // The horse reaches p1 after 0.6 days, the column is then 12 km ahead; at 50 against
+    // 20 km a day it is caught at the end of the first day, 20 km out of p1.
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Met { .. })), 1);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1);
+    let c = army(&s, column);
+    assert!(c.ledger.lost > 0.0, "the column fought");
+    assert!(!matches!(c.location, Location::At(p) if p == ps[2]), "it never reached p2: {:?}", c.location);
+}

@@ -189,6 +189,9 @@ pub enum LogKind {
     LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army took on local guides, under an access grant that gives them.
     GuidesJoin { army: ArmyId, province: ProvinceId },
+    /// Two hostile armies on one route met there, nearer to province `near` (and halted,
+    /// to fight).
+    Met { route: RouteId, near: ProvinceId, army: ArmyId, other: ArmyId },
     /// An army refused battle and slipped away to a neighbouring province.
     Evaded { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army tried to refuse battle and was brought to it.
@@ -528,6 +531,9 @@ impl fmt::Display for Shown<'_> {
             }
             GuidesJoin { army, province } => {
                 write!(f, "{} takes on local guides at {}", self.name(*army), self.name(*province))
+            }
+            Met { near, army, other, .. } => {
+                write!(f, "{} and {} meet on the road near {}", self.name(*army), self.name(*other), self.name(*near))
             }
             Evaded { army, from, to } => {
                 write!(

@@ -1,4 +1,4 @@
-//! Battles: hostile armies standing in one province fight.
+//! Battles: hostile armies standing in one province, or met at one point of a route, fight.
 //!
 //! Power = (infantry + cavalry x cavalry_power x ground + siege crews x siege_crew_power)
 //! x quality x morale x cohesion x fatigue x cold stress x hunger x command x weather x
@@ -6,7 +6,7 @@
 //! winner and losses; a hungry army breaks sooner.
 
 use crate::calendar::{Calendar, days_after};
-use crate::ids::{ArmyId, FactionId, ProvinceId};
+use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
 use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::index::Index;
@@ -19,7 +19,7 @@ use crate::record::outcome::{BattleRecord, Metrics};
 use crate::rng::Rngs;
 use crate::rules::baggage::{lose_baggage, take_baggage};
 use crate::rules::dissolution::{Loss, lose_commanders};
-use crate::rules::evasion::{catch_chance, pace, refuses};
+use crate::rules::evasion::{catch_chance, pace, refuses, route_terrain};
 use crate::rules::exposure::hunger_share;
 use crate::rules::lookup::{Leaders, Natures, Places};
 use bevy_ecs::prelude::*;
@@ -129,13 +129,37 @@ pub fn noise(rng: &mut impl Rng, sigma: f64) -> f64 {
     (sigma.max(0.0) * z).exp()
 }
 
-/// An army standing in a province at the start of the combat phase.
+/// Where an army stands at the start of the combat phase: in a province, or at a point of
+/// a route (where it met an enemy on the way).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Place {
+    /// In a province.
+    At(ProvinceId),
+    /// `x` km from the route's `a` end, heading from `from` to `to`.
+    Road {
+        /// The route.
+        route: RouteId,
+        /// Km from its `a` end.
+        x: f64,
+        /// Where the army came from.
+        from: ProvinceId,
+        /// Where it was going.
+        to: ProvinceId,
+    },
+}
+
+/// An army at the start of the combat phase.
 #[derive(Clone, Copy, Debug)]
 pub struct Fighter {
     id: ArmyId,
     entity: Entity,
     faction: FactionId,
-    province: ProvinceId,
+    place: Place,
+    /// The province of the place, or the nearer end of its route (weather, the chronicle).
+    near: ProvinceId,
+    /// Armies with the same key fight together: a province's index, or past the provinces,
+    /// one per cluster of armies at one point of a route.
+    key: usize,
 }
 
 /// Buffers the combat phase reuses from turn to turn.
@@ -148,6 +172,7 @@ pub struct CombatScratch {
     tally: Vec<(FactionId, f64)>,
     retreats: Vec<usize>,
     baggage: Vec<(ArmyId, f64)>,
+    outs: Vec<(f64, ProvinceId, FactionId)>,
 }
 
 type Combatant = (
@@ -166,29 +191,59 @@ type Combatant = (
     (&'static mut Supplies, &'static Stance, Has<Besieging>, &'static mut Orders),
 );
 
-/// Where an army that refuses battle at `here` can go: a neighbour by an open route that
-/// holds no enemy army, held by its side or by an enemy (not a neutral's land), its own
-/// side's first, then the nearest, then the lowest id.
-fn escape(
+/// The provinces army `f` could fall back or slip away to, with the km to each and its
+/// controller, into `outs`: the neighbours by open routes of its province, or the two ends
+/// of the route it stands on; none where an enemy army stands in a province.
+fn ways_out(
+    outs: &mut Vec<(f64, ProvinceId, FactionId)>,
     graph: &RouteGraph,
     places: &Places,
     diplomacy: &Diplomacy,
     fighters: &[Fighter],
     f: Fighter,
-    here: ProvinceId,
-) -> Option<ProvinceId> {
-    graph
-        .neighbours(here)
-        .iter()
-        .filter(|(r, _)| graph.is_open(*r))
-        .filter_map(|(r, n)| places.controller(*n).map(|c| (graph.way(*r).km, *n, c)))
-        .filter(|(_, _, c)| diplomacy.friendly(f.faction, *c) || diplomacy.at_war(f.faction, *c))
-        .filter(|(_, n, _)| !fighters.iter().any(|x| x.province == *n && diplomacy.at_war(f.faction, x.faction)))
+) {
+    outs.clear();
+    let mut add = |km: f64, n: ProvinceId| {
+        let enemy = fighters.iter().any(|x| x.place == Place::At(n) && diplomacy.at_war(f.faction, x.faction));
+        if let Some(c) = places.controller(n).filter(|_| !enemy) {
+            outs.push((km, n, c));
+        }
+    };
+    match f.place {
+        Place::At(here) => {
+            for &(r, n) in graph.neighbours(here) {
+                if graph.is_open(r) {
+                    add(graph.way(r).km, n);
+                }
+            }
+        }
+        Place::Road { route, x, .. } => {
+            let w = graph.way(route);
+            add(x, w.a);
+            add(w.km - x, w.b);
+        }
+    }
+}
+
+/// Where an army that refuses battle can go, of [`ways_out`]: land held by its side or by
+/// an enemy (not a neutral's), its own side's first, then the nearest, then the lowest id.
+fn escape(outs: &[(f64, ProvinceId, FactionId)], diplomacy: &Diplomacy, f: FactionId) -> Option<ProvinceId> {
+    outs.iter()
+        .filter(|(_, _, c)| diplomacy.friendly(f, *c) || diplomacy.at_war(f, *c))
         .min_by(|x, y| {
-            let own = |c: FactionId| !diplomacy.friendly(f.faction, c);
-            own(x.2).cmp(&own(y.2)).then(x.0.total_cmp(&y.0)).then(x.1.cmp(&y.1))
+            let foreign = |c: FactionId| !diplomacy.friendly(f, c);
+            foreign(x.2).cmp(&foreign(y.2)).then(x.0.total_cmp(&y.0)).then(x.1.cmp(&y.1))
         })
-        .map(|(_, n, _)| n)
+        .map(|(_, n, _)| *n)
+}
+
+/// Where a beaten army falls back to, of [`ways_out`]: land its side holds, the nearest,
+/// then the lowest id.
+fn retreat(outs: &[(f64, ProvinceId, FactionId)], diplomacy: &Diplomacy, f: FactionId) -> Option<ProvinceId> {
+    outs.iter()
+        .filter(|(_, _, c)| diplomacy.friendly(f, *c))
+        .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
+        .map(|(_, n, _)| *n)
 }
 
 /// Combat phase: in each province (by id) where armies of factions at war stand, the
@@ -213,19 +268,54 @@ pub fn resolve_battles(
 ) {
     let p = &*params;
     let today = cal.date.to_days();
-    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats, baggage } = &mut *scratch;
+    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats, baggage, outs } = &mut *scratch;
     fighters.clear();
     for (id, al, .., pos, _, _, _) in &armies {
-        if let Some(pr) = pos.0.province() {
-            fighters.push(Fighter { id: *id, entity: index.armies[id.index()], faction: al.0, province: pr });
+        let (place, near) = match pos.0 {
+            Location::At(q) => (Place::At(q), q),
+            Location::OnRoute { route, from, to, done } => {
+                let w = graph.way(route);
+                let x = if from == w.a { done } else { w.km - done };
+                (Place::Road { route, x, from, to }, pos.0.nearest(|r| graph.way(r).km))
+            }
+        };
+        let entity = index.armies[id.index()];
+        fighters.push(Fighter { id: *id, entity, faction: al.0, place, near, key: near.index() });
+    }
+    // Armies on a route fight where they stand together (within 10 m).
+    let np = index.provinces.len();
+    let road = |f: &Fighter| match f.place {
+        Place::Road { route, x, .. } => Some((route, x)),
+        Place::At(_) => None,
+    };
+    fighters.sort_by(|a, b| match (road(a), road(b)) {
+        (Some((ra, xa)), Some((rb, xb))) => ra.cmp(&rb).then(xa.total_cmp(&xb)).then(a.id.cmp(&b.id)),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, None) => a.id.cmp(&b.id),
+    });
+    let mut cluster = np;
+    let mut last: Option<(RouteId, f64)> = None;
+    for f in fighters.iter_mut() {
+        if let Some((r, x)) = road(f) {
+            if last.is_some_and(|(lr, lx)| lr != r || x - lx > 0.01) {
+                cluster += 1;
+            }
+            last = Some((r, x));
+            f.key = cluster;
         }
     }
-    fighters.sort_by_key(|f| (f.province, f.id));
+    fighters.sort_by_key(|f| (f.key, f.id));
 
     let mut start = 0;
     while start < fighters.len() {
-        let here = fighters[start].province;
-        let end = start + fighters[start..].iter().take_while(|f| f.province == here).count();
+        let key = fighters[start].key;
+        let here = fighters[start].near;
+        let on_road = match fighters[start].place {
+            Place::Road { route, .. } => Some(route),
+            Place::At(_) => None,
+        };
+        let end = start + fighters[start..].iter().take_while(|f| f.key == key).count();
         let group = start..end;
         start = end;
         // The first faction (by id) with an enemy present leads side A.
@@ -246,8 +336,15 @@ pub fn resolve_battles(
         if side_a.is_empty() || side_b.is_empty() {
             continue;
         }
-        let Some(controller) = places.controller(here) else { continue };
-        let terrain = places.terrain(here);
+        // Nobody holds a road: no defender's ground there.
+        let controller = match on_road {
+            None => match places.controller(here) {
+                Some(c) => Some(c),
+                None => continue,
+            },
+            Some(_) => None,
+        };
+        let terrain = on_road.map_or_else(|| places.terrain(here), |r| route_terrain(graph.way(r).kind));
         let weather = places.weather(here);
         let power_of = |armies: &Query<Combatant, Without<Dissolved>>, side: &[usize]| -> f64 {
             let command = |i: usize| armies.get(fighters[i].entity).map_or(&[][..], |a| a.2.0.as_slice());
@@ -262,7 +359,8 @@ pub fn resolve_battles(
                 if rivalry && !led.rivalry() {
                     c *= 1.0 - p.rivalry_penalty;
                 }
-                let ground = Ground { terrain, weather, defending: diplomacy.friendly(f.faction, controller) };
+                let defending = controller.is_some_and(|c| diplomacy.friendly(f.faction, c));
+                let ground = Ground { terrain, weather, defending };
                 let fighting = Fighting::of((s, q, sp, fa), (ex, hu), p);
                 total += army_power(fighting, p, ground, natures.cold_adapted(f.faction), c) * routed_factor(routed, p);
             }
@@ -299,7 +397,12 @@ pub fn resolve_battles(
                     continue;
                 }
                 let own = pace(s, fa.0, p);
-                let way_out = (own > chaser).then(|| escape(&graph, &places, &diplomacy, fighters, f, here)).flatten();
+                let way_out = (own > chaser)
+                    .then(|| {
+                        ways_out(outs, &graph, &places, &diplomacy, fighters, f);
+                        escape(outs, &diplomacy, f.faction)
+                    })
+                    .flatten();
                 let Some(to) = way_out else {
                     k += 1;
                     continue;
@@ -444,20 +547,12 @@ pub fn resolve_battles(
             log.push(&cal, LogKind::BaggageLost { army, food, taken: taken * food / lost_food });
         }
 
-        // The beaten fall back to a neighbouring province their side holds, without enemies.
+        // The beaten fall back to a neighbouring province (or an end of their road) their
+        // side holds, without enemies.
         for &i in retreats.iter() {
             let f = fighters[i];
-            let dest = graph
-                .neighbours(here)
-                .iter()
-                .filter(|(r, _)| graph.is_open(*r))
-                .filter_map(|(r, n)| places.controller(*n).map(|c| (graph.way(*r).km, *n, c)))
-                .filter(|(_, _, c)| diplomacy.friendly(f.faction, *c))
-                .filter(|(_, n, _)| {
-                    !fighters.iter().any(|x| x.province == *n && diplomacy.at_war(f.faction, x.faction))
-                })
-                .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
-                .map(|(_, n, _)| n);
+            ways_out(outs, &graph, &places, &diplomacy, fighters, f);
+            let dest = retreat(outs, &diplomacy, f.faction);
             let Ok((_, _, _, _, mut s, _, _, _, mut ledger, mut pos, ..)) = armies.get_mut(f.entity) else { continue };
             match dest {
                 Some(to) => {

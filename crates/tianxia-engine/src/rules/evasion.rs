@@ -166,9 +166,12 @@ pub struct HarassScratch {
     near: Vec<(ProvinceId, u32)>,
     /// `(harasser, target)` entity pairs, by harasser id.
     pairs: Vec<(ArmyId, Entity, ArmyId, Entity)>,
+    /// Each army's place, faction and whether it could harass, by army index.
+    spots: Vec<Option<(Location, crate::ids::FactionId, bool)>>,
 }
 
 type Rider = (
+    &'static ArmyId,
     &'static Allegiance,
     &'static Position,
     &'static mut Strength,
@@ -188,7 +191,7 @@ fn power_at(
     d: &Diplomacy,
     p: &Params,
 ) -> f64 {
-    let (al, _, s, _, (q, sp, fa), (ex, hu, led), ..) = r;
+    let (_, al, _, s, _, (q, sp, fa), (ex, hu, led), ..) = r;
     let defending = places.controller(at).is_some_and(|c| d.friendly(al.0, c));
     let ground = Ground { terrain: places.terrain(at), weather: places.weather(at), defending };
     let fighting = Fighting::of((s, q, sp, fa), (ex, hu), p);
@@ -211,26 +214,32 @@ pub fn harass_columns(
     mut scratch: Local<HarassScratch>,
 ) {
     let p = &*params;
-    let HarassScratch { near, pairs } = &mut *scratch;
-    // Nothing to do unless some army could harass.
+    let HarassScratch { near, pairs, spots } = &mut *scratch;
+    // Whether an army could harass anyone at all.
     let could = |s: &Strength, st: Stance| match st {
         Stance::Harass => true,
         Stance::Auto => s.men() > 0.0 && s.mounted() / s.men() >= p.harass_mounted_share,
         _ => false,
     };
-    if !armies.iter().any(|(_, _, s, st, .., (routed, besieging))| !routed && !besieging && could(s, *st)) {
-        return;
-    }
+    // Every army's place and faction, read in one pass.
     near.clear();
-    for (i, e) in index.armies.iter().enumerate() {
-        let Ok((_, pos, ..)) = armies.get(*e) else { continue };
+    spots.clear();
+    spots.resize(index.armies.len(), None);
+    let mut any_could = false;
+    for (id, al, pos, s, st, .., (routed, besieging)) in &armies {
+        let could = !routed && !besieging && could(s, *st);
+        any_could |= could;
+        spots[id.index()] = Some((pos.0, al.0, could));
         match pos.0 {
-            Location::At(q) => near.push((q, i as u32)),
+            Location::At(q) => near.push((q, id.0)),
             Location::OnRoute { from, to, .. } => {
-                near.push((from, i as u32));
-                near.push((to, i as u32));
+                near.push((from, id.0));
+                near.push((to, id.0));
             }
         }
+    }
+    if !any_could {
+        return;
     }
     near.sort_unstable();
     let at = |near: &[(ProvinceId, u32)], q: ProvinceId| {
@@ -241,24 +250,30 @@ pub fn harass_columns(
 
     pairs.clear();
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok(h) = armies.get(*e) else { continue };
-        let (al, pos, s, st, .., (routed, besieging)) = h;
-        if routed || besieging || !could(s, *st) {
+        let Some((loc, faction, true)) = spots[i] else { continue };
+        // Candidates: enemy armies in or next to where it stands, in reach.
+        let enemy_near = |j: u32| {
+            let (at, g, _) = spots[j as usize]?;
+            (j as usize != i && diplomacy.at_war(faction, g)).then_some(())?;
+            gap(&graph, loc, at).filter(|d| *d <= p.harass_range)
+        };
+        let here = loc.nearest(|r| graph.way(r).km);
+        let any = near[at(near, here)].iter().any(|x| enemy_near(x.1).is_some())
+            || graph.neighbours(here).iter().any(|&(r, n)| {
+                graph.is_open(r)
+                    && graph.way(r).km <= p.harass_range
+                    && near[at(near, n)].iter().any(|x| enemy_near(x.1).is_some())
+            });
+        if !any {
             continue;
         }
-        let here = pos.0.nearest(|r| graph.way(r).km);
-        // Candidates: armies in or next to where it stands.
+        let Ok(h) = armies.get(*e) else { continue };
+        let (_, _, _, s, st, ..) = h;
         let mut best: Option<(f64, f64, u32)> = None;
         let consider = |j: u32, best: &mut Option<(f64, f64, u32)>| {
-            if j as usize == i {
-                return;
-            }
+            let Some(d) = enemy_near(j) else { return };
             let Ok(t) = armies.get(index.armies[j as usize]) else { return };
-            if !diplomacy.at_war(al.0, t.0.0) {
-                return;
-            }
-            let Some(d) = gap(&graph, pos.0, t.1.0).filter(|d| *d <= p.harass_range) else { return };
-            let men = t.2.men();
+            let men = t.3.men();
             let better = match *best {
                 None => true,
                 Some((bd, bm, bj)) => d < bd || (d == bd && (men > bm || (men == bm && j < bj))),
@@ -280,7 +295,7 @@ pub fn harass_columns(
         let Some((_, _, j)) = best else { continue };
         let te = index.armies[j as usize];
         let Ok(t) = armies.get(te) else { continue };
-        let place = t.1.0.nearest(|r| graph.way(r).km);
+        let place = t.2.0.nearest(|r| graph.way(r).km);
         let mine = power_at(&h, place, &places, &natures, &diplomacy, p);
         let theirs = power_at(&t, place, &places, &natures, &diplomacy, p);
         let odds = if theirs > 0.0 { mine / theirs } else { f64::INFINITY };
@@ -292,8 +307,8 @@ pub fn harass_columns(
     let days = cal.days();
     for &(by, he, army, te) in pairs.iter() {
         let Ok([h, t]) = armies.get_many_mut([he, te]) else { continue };
-        let (_, _, mut hs, _, (_, _, _), _, (mut hsup, mut hledger), _) = h;
-        let (_, _, mut ts, _, (_, mut tsp, mut tfa), _, (mut tsup, mut tledger), _) = t;
+        let (_, _, _, mut hs, _, (_, _, _), _, (mut hsup, mut hledger), _) = h;
+        let (_, _, _, mut ts, _, (_, mut tsp, mut tfa), _, (mut tsup, mut tledger), _) = t;
         let intensity = harass_intensity(hs.mounted(), ts.men(), ts.mounted(), p);
         if intensity <= 0.0 {
             continue;
