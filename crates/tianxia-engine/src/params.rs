@@ -92,6 +92,10 @@ params! {
     guides_speed_bonus: 0.25, "factor";
     /// How long guides stay with an army.
     guides_days: 45.0, "days";
+    /// Men and horses an army loses per day on a mountain path or pass: falls, exhaustion (est.).
+    mountain_attrition: 0.002, "fraction/day";
+    /// Mountain attrition of an army with local guides, as a share of the above (est.).
+    guides_attrition_factor: 0.5, "factor";
     /// Chance that an army without guides loses its way on a mountain path or pass it sets out on (est.).
     lost_way_chance: 0.2, "probability/route";
     /// Days of marching an army that lost its way loses.
@@ -257,7 +261,7 @@ params! {
     /// Share of lost commanders who are killed (the rest are taken prisoner).
     commander_killed_share: 0.6, "fraction";
 
-    // --- evasion, harassment and baggage ---
+    // --- evasion, harassment, baggage and sacking ---
     /// An army of stance `auto` refuses battle when its side's power is below this share of the enemy's (and it is the faster, with a way out).
     evade_odds: 0.7, "ratio";
     /// Pace bonus of an all-mounted army per spare horse per rider (up to two): pace x (1 + this x spare) (est.).
@@ -306,6 +310,14 @@ params! {
     baggage_loss_rout: 0.6, "fraction";
     /// Share of the lost baggage the victors take (what they can carry; the rest is destroyed).
     baggage_capture_share: 0.5, "fraction";
+    /// Share of a sacked place's grain stripped (the army carries off what it can, the rest is spoilt) (est.).
+    sack_grain_share: 0.8, "fraction";
+    /// Share of a sacked place's people killed or driven off (est.).
+    sack_population_loss: 0.05, "fraction";
+    /// Share of a sacked place's next harvest spoilt (est.).
+    sack_harvest_loss: 0.5, "fraction";
+    /// Days before a sacked place can be sacked again.
+    sack_interval: 365.0, "days";
 
     // --- sieges ---
     /// Garrison power factor per fortification level: x (1 + this x level).

@@ -4,13 +4,13 @@ use std::sync::Arc;
 use tianxia_engine::Sim;
 use tianxia_engine::builder::Builder;
 use tianxia_engine::calendar::Date;
-use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
-use tianxia_engine::model::army::{Location, Orders, Stance, Step, Strength};
+use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
+use tianxia_engine::model::army::{Guided, Location, Orders, Stance, Step, Strength};
 use tianxia_engine::model::commander::Trait;
 use tianxia_engine::model::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
-use tianxia_engine::model::faction::TrespassResponse;
+use tianxia_engine::model::faction::{Sack, TrespassResponse};
 use tianxia_engine::model::index::Index;
-use tianxia_engine::model::province::Terrain;
+use tianxia_engine::model::province::{Ravage, Terrain};
 use tianxia_engine::model::route::RouteKind;
 use tianxia_engine::model::script::{
     Condition, Effect, ObjectiveKind, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity, ScriptedEvent,
@@ -813,7 +813,8 @@ fn trespass_without_access_is_answered_by_the_hosts_policy() {
 
     let s = trespass(TrespassResponse::Ignore, &[], 1);
     assert!(!s.world().resource::<Diplomacy>().at_war(FactionId(0), FactionId(1)));
-    // Each local authority answers once: the governor at the border, then the faction beyond.
+    // Each place answers once: the governor at the border, then beyond, where nobody is
+    // there to stop the army.
     assert_eq!(logged(&s, |k| matches!(k, LogKind::TrespassAnswer { response: TrespassResponse::Ignore, .. })), 2);
 
     let s = trespass(TrespassResponse::Supply, &[], 1);
@@ -1683,4 +1684,185 @@ fn faster_horse_catches_a_column_on_the_road_and_fights_it_there() {
     let c = army(&s, column);
     assert!(c.ledger.lost > 0.0, "the column fought");
     assert!(!matches!(c.location, Location::At(p) if p == ps[2]), "it never reached p2: {:?}", c.location);
+}
+
+// --- trespass place by place, and sacking -------------------------------------------
+
+#[test]
+fn every_place_a_trespasser_enters_answers_for_itself() {
+    let mut b = Builder::new(START, 5, 1);
+    let guest = b.faction("guest");
+    let host = b.faction("host");
+    b.spec_mut().factions[host.index()].trespass_policy = TrespassResponse::Ignore;
+    let home = b.province("home", guest);
+    let ps: Vec<ProvinceId> = ["border", "middle", "far"].iter().map(|k| b.province(k, host)).collect();
+    b.route(home, ps[0], 20.0, RouteKind::Road);
+    b.route(ps[0], ps[1], 20.0, RouteKind::Road);
+    b.route(ps[1], ps[2], 20.0, RouteKind::Road);
+    b.spec_mut().provinces[ps[0].index()].garrison = 2_000.0;
+    b.spec_mut().provinces[ps[2].index()].garrison = 2_000.0;
+    let g = b.commander("zealot", host, 0.5, &[Trait::Zealous]);
+    b.spec_mut().provinces[ps[2].index()].governor = Some(g);
+    let a = b.army("a", guest, home, 5_000.0, 0.0);
+    march(&mut b, a, ps[2]);
+    let answers = |s: &Sim| -> Vec<(ProvinceId, Option<CommanderId>)> {
+        s.log()
+            .entries()
+            .iter()
+            .filter_map(|e| match e.kind {
+                LogKind::TrespassAnswer { province, commander, .. } => Some((province, commander)),
+                _ => None,
+            })
+            .collect()
+    };
+    let spec = b.build();
+    let mut s = sim(&spec, 1);
+    s.step();
+    // The border garrison answers by the host's policy, the empty middle lets the army by,
+    // and the far town answers by its own governor (who, being zealous, may resist).
+    assert_eq!(answers(&s), [(ps[0], None), (ps[1], None), (ps[2], Some(g))]);
+    let resisted = (0..100)
+        .filter(|&seed| {
+            let mut s = sim(&spec, seed);
+            s.step();
+            s.world().resource::<Diplomacy>().at_war(guest, host)
+        })
+        .count();
+    let expected = 100.0 * Params::default().zealous_resist_chance;
+    assert!((resisted as f64 - expected).abs() < 15.0, "the zealot resisted in {resisted} of 100");
+}
+
+/// An army of faction a (sack policy `sack`) marches into an undefended town of b, with
+/// which a is at war (or, with `war` false, whose land it crosses), then home again.
+fn raid(sack: Sack, war: bool) -> (Sim, ArmyId, ProvinceId) {
+    let mut b = Builder::new(START, 5, 10);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    b.spec_mut().factions[fa.index()].sack = sack;
+    b.spec_mut().factions[fb.index()].trespass_policy = TrespassResponse::Ignore;
+    let home = b.province("home", fa);
+    let town = b.province("town", fb);
+    b.route(home, town, 40.0, RouteKind::Road);
+    // Nothing at home and no foraging: the raiders' train has room for what they take.
+    b.spec_mut().provinces[home.index()].grain = 0.0;
+    b.spec_mut().params.forage_share_per_day = 0.0;
+    b.spec_mut().provinces[town.index()].grain = 200_000.0;
+    b.spec_mut().provinces[town.index()].harvest = 100_000.0;
+    b.spec_mut().provinces[town.index()].harvest_month = 6;
+    if war {
+        b.war(fa, fb);
+    }
+    let a = b.army("raiders", fa, home, 5_000.0, 0.0);
+    b.spec_mut().armies[a.index()].food_days = 5.0;
+    b.spec_mut().armies[a.index()].orders = OrdersSpec::Script(vec![
+        Step { to: town, not_before: None, hold_until: None, besiege: false },
+        Step { to: home, not_before: None, hold_until: None, besiege: false },
+    ]);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    (s, a, town)
+}
+
+fn sacks(s: &Sim) -> Vec<(f64, f64, f64)> {
+    s.log()
+        .entries()
+        .iter()
+        .filter_map(|e| match e.kind {
+            LogKind::Sacked { grain, spoilt, people, .. } => Some((grain, spoilt, people)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_army_whose_faction_sacks_strips_an_undefended_town_it_takes() {
+    let p = Params::default();
+    let (s, a, town) = raid(Sack::Hostile, true);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Captured { .. })), 1, "taken first");
+    let [(grain, spoilt, people)] = sacks(&s)[..] else { panic!("one sack: {:?}", sacks(&s)) };
+    let t = province(&s, town);
+    assert!((people - 10_000.0 * p.sack_population_loss).abs() < 1e-6, "people lost {people}");
+    assert!((t.population - 10_000.0 * (1.0 - p.sack_population_loss)).abs() < 1e-6);
+    // It carries off what it can (carry_days of its needs; here its share of the capture
+    // loot has filled its train already), the rest of the stripped share is spoilt.
+    let r = army(&s, a);
+    assert!(grain >= 0.0 && spoilt > 0.0, "{grain} {spoilt}");
+    let stock_before_sack = (grain + spoilt) / p.sack_grain_share;
+    assert!((t.granary.grain - stock_before_sack * (1.0 - p.sack_grain_share)).abs() < 1e-6 * stock_before_sack);
+    assert!(r.guides_until.is_some(), "guides from the sacked town");
+    let ravage = *s.world().get::<Ravage>(s.world().resource::<Index>().provinces[town.index()]).unwrap();
+    assert_eq!(ravage.harvest_loss, p.sack_harvest_loss);
+
+    let (calm, ..) = raid(Sack::Never, true);
+    assert!(sacks(&calm).is_empty(), "policy never: no sack");
+    let (crossing, ..) = raid(Sack::Hostile, false);
+    assert!(sacks(&crossing).is_empty(), "hostile: a neutral's land is spared");
+    let (plunderers, ..) = raid(Sack::Foreign, false);
+    let [(grain, ..)] = sacks(&plunderers)[..] else { panic!("foreign: a neutral's undefended town is sacked too") };
+    assert!(grain > 0.0, "with no capture loot, the sack fills the train: {grain}");
+}
+
+#[test]
+fn a_sacked_town_loses_half_its_next_harvest_and_is_not_sacked_again_soon() {
+    let p = Params::default();
+    let (mut s, _, town) = raid(Sack::Foreign, false);
+    let entity = s.world().resource::<Index>().provinces[town.index()];
+    // The raiders go home; the town's next harvest (1 June, turn 6) comes in spoilt.
+    let mut before = 0.0;
+    for _ in 1..6 {
+        before = province(&s, town).granary.grain;
+        s.step();
+    }
+    assert_eq!(sacks(&s).len(), 1, "one sack only");
+    before = before.max(province(&s, town).granary.grain);
+    s.step();
+    let after = province(&s, town).granary.grain;
+    let expected = 100_000.0 * (1.0 - p.sack_harvest_loss) * (1.0 - p.grain_tax);
+    assert!((after - before - expected).abs() < 1.0, "harvest brought {}, expected {expected}", after - before);
+    assert_eq!(s.world().get::<Ravage>(entity).unwrap().harvest_loss, 0.0, "the next one is whole");
+}
+
+#[test]
+fn an_event_can_order_a_sack_whatever_the_policy() {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let town = b.province("town", fb);
+    b.spec_mut().provinces[town.index()].grain = 50_000.0;
+    let a = b.army("raiders", fa, town, 2_000.0, 0.0);
+    event(b.spec_mut(), "sack", 1.0, vec![Effect::Sack { army: a }]);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert_eq!(sacks(&s).len(), 1);
+}
+
+/// Men lost by 10,000 foot after a turn on a 200 km mountain path (ways are never lost),
+/// with or without guides.
+fn mountain_march_losses(guided: bool) -> (f64, f64) {
+    let mut b = Builder::new(START, 5, 1);
+    let fa = b.faction("a");
+    let ps = road(&mut b, fa, 2, 200.0, RouteKind::MountainPath);
+    b.spec_mut().params.lost_way_chance = 0.0;
+    let a = b.army("a", fa, ps[0], 0.0, 10_000.0);
+    march(&mut b, a, ps[1]);
+    let mut s = sim(&b.build(), 1);
+    if guided {
+        let e = s.world().resource::<Index>().armies[a.index()];
+        s.world_mut().entity_mut(e).insert(Guided { until: i64::MAX });
+    }
+    s.step();
+    let v = army(&s, a);
+    assert!(matches!(v.location, Location::OnRoute { .. }), "still on the path after a turn");
+    (v.ledger.lost, v.fatigue)
+}
+
+#[test]
+fn mountain_ways_cost_men_and_guides_halve_it() {
+    let p = Params::default();
+    let (alone, _) = mountain_march_losses(false);
+    let (guided, _) = mountain_march_losses(true);
+    // Five days on the path: 10,000 x 0.002 x 5 = 100 men alone, half with guides (disease
+    // costs both the same).
+    let expected = 10_000.0 * p.mountain_attrition * 5.0 * (1.0 - p.guides_attrition_factor);
+    assert!((alone - guided - expected).abs() < 1.0, "alone {alone}, guided {guided}, expected {expected} apart");
 }

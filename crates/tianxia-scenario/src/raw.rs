@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use std::fmt;
 pub use tianxia_engine::calendar::Season;
 pub use tianxia_engine::model::commander::Trait;
-pub use tianxia_engine::model::faction::{Posture, TrespassResponse as Response};
+pub use tianxia_engine::model::faction::{Posture, Sack, TrespassResponse as Response};
 pub use tianxia_engine::model::province::Terrain;
 pub use tianxia_engine::model::route::RouteKind;
 pub use tianxia_engine::model::weather::Weather;
@@ -280,6 +280,8 @@ pub struct Faction {
     pub trespass: Response,
     #[serde(default)]
     pub grant_access_chance: N,
+    #[serde(default)]
+    pub sack: Sack,
     #[serde(default)]
     pub drain: Drain,
 }
@@ -681,6 +683,9 @@ pub enum Effect {
         army: Sp<String>,
         stance: Stance,
     },
+    Sack {
+        army: Sp<String>,
+    },
     LoseBaggage {
         army: Sp<String>,
         share: Sp<f64>,
@@ -691,6 +696,8 @@ pub enum Effect {
         faction: Sp<String>,
         #[serde(default)]
         trespass: Option<Response>,
+        #[serde(default)]
+        sack: Option<Sack>,
         #[serde(default)]
         grant_access_chance: Option<Sp<f64>>,
     },

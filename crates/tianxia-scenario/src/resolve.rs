@@ -434,6 +434,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             posture: x.posture,
             trespass_policy: x.trespass,
             grant_access_chance: gac,
+            sack: x.sack,
             drain_men,
             drain_grain,
         });
@@ -1004,6 +1005,7 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             let o = orders(r, o);
             Effect::SetOrders { army: army?, orders: o }
         }
+        E::Sack { army } => Effect::Sack { army: r.army(army)? },
         E::SetStance { army, stance } => Effect::SetStance { army: r.army(army)?, stance: self::stance(*stance) },
         E::LoseBaggage { army, share, to } => {
             let share = r.fixed("lose_baggage: share", share, 0.0, 1.0);
@@ -1015,9 +1017,14 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             };
             Effect::LoseBaggage { army: army?, share, to }
         }
-        E::SetPolicy { faction, trespass, grant_access_chance } => {
+        E::SetPolicy { faction, trespass, grant_access_chance, sack } => {
             let gac = grant_access_chance.as_ref().map(|g| r.fixed("set_policy: grant_access_chance", g, 0.0, 1.0));
-            Effect::SetPolicy { faction: r.faction(faction)?, trespass: *trespass, grant_access_chance: gac }
+            Effect::SetPolicy {
+                faction: r.faction(faction)?,
+                trespass: *trespass,
+                grant_access_chance: gac,
+                sack: *sack,
+            }
         }
         E::SetController { province, faction } => {
             Effect::SetController { province: r.province(province)?, faction: r.faction(faction)? }

@@ -644,7 +644,7 @@ fn adjust_army_loads_with_its_amounts_and_names_an_unknown_army() {
 }
 
 #[test]
-fn stances_and_baggage_effects_load_and_name_an_unknown_army() {
+fn stances_baggage_and_sack_effects_load_and_name_an_unknown_army() {
     use tianxia_engine::model::army::Stance;
     use tianxia_engine::model::script::Effect;
     let ok = event_with("set_stance(army: \"song_army\", stance: harass)");
@@ -659,6 +659,18 @@ fn stances_and_baggage_effects_load_and_name_an_unknown_army() {
     one_problem(&event_with("lose_baggage(army: \"song_army\", share: 0.5, to: Some(\"nobody\"))"), 24, "nobody");
     one_problem(&event_with("set_stance(army: \"nobody\", stance: evade)"), 24, "nobody");
     one_problem(&event_with("set_stance(army: \"song_army\", stance: flee)"), 24, "stand");
+    let ok = event_with("sack(army: \"song_army\")");
+    let s = load_str("ok.ron", &ok, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(matches!(s.world(1).events[0].effects[0], Effect::Sack { .. }));
+    one_problem(&event_with("sack(army: \"nobody\")"), 24, "nobody");
+    let ok = event_with("set_policy(faction: \"song\", sack: foreign)");
+    let s = load_str("ok.ron", &ok, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let world = s.world(1);
+    assert!(matches!(
+        world.events[0].effects[0],
+        Effect::SetPolicy { sack: Some(tianxia_engine::model::faction::Sack::Foreign), .. }
+    ));
+    assert!(world.factions.iter().all(|f| f.sack == tianxia_engine::model::faction::Sack::Never), "default never");
 }
 
 #[test]

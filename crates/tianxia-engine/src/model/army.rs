@@ -195,6 +195,8 @@ pub struct Wastage {
     pub cold: f64,
     /// To disease.
     pub disease: f64,
+    /// To rough mountain ways (falls, exhaustion).
+    pub rough: f64,
 }
 
 /// How an army meets an enemy it could outrun.

@@ -1,7 +1,7 @@
 //! Relations between factions, treaties (tribute, military access) and requests: the
 //! diplomacy resource and the questions rules ask of it.
 
-use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
+use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -193,8 +193,8 @@ pub struct Crossing {
 pub struct Trespasses {
     /// This turn's crossings, in the order they happened.
     pub pending: Vec<Crossing>,
-    /// (army, host, local commander) already answered: each answers once.
-    pub answered: BTreeSet<(ArmyId, FactionId, Option<CommanderId>)>,
+    /// (army, province, host) already answered: each place answers each army once.
+    pub answered: BTreeSet<(ArmyId, ProvinceId, FactionId)>,
 }
 
 impl Trespasses {

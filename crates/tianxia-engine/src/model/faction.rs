@@ -65,13 +65,28 @@ pub struct Nature {
     pub posture: Posture,
 }
 
-/// How a faction answers trespassers and requests for passage.
+/// Which undefended places a faction's armies sack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sack {
+    /// None (unless an event orders it).
+    #[default]
+    Never,
+    /// Places of factions it is at war with, and foreign places it has just taken.
+    Hostile,
+    /// Those, and undefended places of neutrals whose land it crosses.
+    Foreign,
+}
+
+/// How a faction answers trespassers and requests for passage, and what its armies sack.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Policy {
     /// Answer to trespassers when no local commander decides otherwise.
     pub trespass: TrespassResponse,
     /// Chance of granting a request for military access.
     pub grant_access_chance: f64,
+    /// What its armies sack.
+    pub sack: Sack,
 }
 
 /// What fronts off the map cost a faction each year.

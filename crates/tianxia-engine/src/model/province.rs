@@ -56,6 +56,8 @@ pub struct Control {
     pub owner: FactionId,
     /// De facto controller.
     pub controller: FactionId,
+    /// Day number it last changed hands in this run (`None`: held since the start).
+    pub taken: Option<i64>,
 }
 
 /// Walls and the men on them.
@@ -83,6 +85,22 @@ pub struct Granary {
     pub harvest: f64,
     /// Month the harvest comes in (1..=12).
     pub harvest_month: u8,
+}
+
+/// What a sack left behind: a share of the next harvest lost, and the day before which
+/// the place has nothing left worth sacking.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Ravage {
+    /// Share of the next harvest lost (0..1).
+    pub harvest_loss: f64,
+    /// Day number before which it cannot be sacked again.
+    pub until: i64,
+}
+
+impl Default for Ravage {
+    fn default() -> Self {
+        Ravage { harvest_loss: 0.0, until: i64::MIN }
+    }
 }
 
 /// People.

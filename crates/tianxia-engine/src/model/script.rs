@@ -7,7 +7,7 @@ use crate::calendar::Date;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
 use crate::model::army::{OrdersSpec, Stance};
 use crate::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
-use crate::model::faction::TrespassResponse;
+use crate::model::faction::{Sack, TrespassResponse};
 use crate::model::weather::Weather;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
@@ -87,7 +87,15 @@ pub enum Effect {
     /// takes what it can carry of it.
     LoseBaggage { army: ArmyId, share: f64, to: Option<ArmyId> },
     /// Change a faction's answers to trespass and to requests for passage.
-    SetPolicy { faction: FactionId, trespass: Option<TrespassResponse>, grant_access_chance: Option<f64> },
+    SetPolicy {
+        faction: FactionId,
+        trespass: Option<TrespassResponse>,
+        grant_access_chance: Option<f64>,
+        sack: Option<Sack>,
+    },
+    /// An army sacks the place it stands in, if it is foreign and undefended (whatever
+    /// its faction's policy).
+    Sack { army: ArmyId },
     /// Hand a province to a faction.
     SetController { province: ProvinceId, faction: FactionId },
     /// Start, change or (with zero silver and silk) end a tribute.

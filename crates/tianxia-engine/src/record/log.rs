@@ -189,6 +189,8 @@ pub enum LogKind {
     LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army took on local guides, under an access grant that gives them.
     GuidesJoin { army: ArmyId, province: ProvinceId },
+    /// An army sacked a place: grain carried off, grain spoilt, people killed or driven off.
+    Sacked { province: ProvinceId, army: ArmyId, grain: f64, spoilt: f64, people: f64 },
     /// Two hostile armies on one route met there, nearer to province `near` (and halted,
     /// to fight).
     Met { route: RouteId, near: ProvinceId, army: ArmyId, other: ArmyId },
@@ -215,7 +217,7 @@ pub enum LogKind {
     /// An army arrived at the goal of its orders.
     Arrived { army: ArmyId, province: ProvinceId },
     /// Men an army lost away from battle in a month, by cause.
-    Wastage { army: ArmyId, year: i32, month: u8, hunger: f64, cold: f64, disease: f64 },
+    Wastage { army: ArmyId, year: i32, month: u8, hunger: f64, cold: f64, disease: f64, rough: f64 },
     /// A river route flooded and is closed until a date.
     Flooded { route: RouteId, until: Date },
     /// The run ended before its last date.
@@ -532,6 +534,15 @@ impl fmt::Display for Shown<'_> {
             GuidesJoin { army, province } => {
                 write!(f, "{} takes on local guides at {}", self.name(*army), self.name(*province))
             }
+            Sacked { province, army, grain, spoilt, people } => write!(
+                f,
+                "{} sacks {}: {} shi carried off, {} spoilt, {} people killed or driven off",
+                self.name(*army),
+                self.name(*province),
+                men(*grain),
+                men(*spoilt),
+                men(*people)
+            ),
             Met { near, army, other, .. } => {
                 write!(f, "{} and {} meet on the road near {}", self.name(*army), self.name(*other), self.name(*near))
             }
@@ -586,12 +597,13 @@ impl fmt::Display for Shown<'_> {
                 write!(f, "{} takes command of {}", self.name(*commander), self.name(*army))
             }
             Arrived { army, province } => write!(f, "{} reaches {}", self.name(*army), self.name(*province)),
-            Wastage { army, year, month, hunger, cold, disease } => {
-                let causes: Vec<String> = [(*hunger, "hunger"), (*cold, "cold"), (*disease, "disease")]
-                    .iter()
-                    .filter(|(m, _)| m.round() >= 1.0)
-                    .map(|(m, what)| format!("{} to {what}", men(*m)))
-                    .collect();
+            Wastage { army, year, month, hunger, cold, disease, rough } => {
+                let causes: Vec<String> =
+                    [(*hunger, "hunger"), (*cold, "cold"), (*disease, "disease"), (*rough, "the mountain ways")]
+                        .iter()
+                        .filter(|(m, _)| m.round() >= 1.0)
+                        .map(|(m, what)| format!("{} to {what}", men(*m)))
+                        .collect();
                 const MONTHS: [&str; 12] = [
                     "January",
                     "February",
@@ -611,7 +623,7 @@ impl fmt::Display for Shown<'_> {
                     f,
                     "{} lost {} men away from battle in {month} {year}: {}",
                     self.name(*army),
-                    men(hunger + cold + disease),
+                    men(hunger + cold + disease + rough),
                     causes.join(", ")
                 )
             }

@@ -7,7 +7,7 @@ use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Coffers, Drain, Stragglers, Weariness};
 use crate::model::index::Index;
-use crate::model::province::{Control, Granary, Population, Siege, Walls};
+use crate::model::province::{Control, Granary, Population, Ravage, Siege, Walls};
 use crate::params::Params;
 use bevy_ecs::prelude::*;
 
@@ -46,7 +46,7 @@ pub fn run_economy(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut factions: Query<(&mut Coffers, &mut Weariness, &Drain, &mut Stragglers)>,
-    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege, &mut Walls)>,
+    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege, &mut Walls, &mut Ravage)>,
     mut armies: Query<Recruit>,
     mut tally: Local<Tally>,
 ) {
@@ -67,15 +67,19 @@ pub fn run_economy(
     by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None));
     let harvest_now = harvest_months.iter().any(|m| *m);
     if harvest_now {
-        for (id, control, mut granary, population, siege, _) in &mut provinces {
+        for (id, control, mut granary, population, siege, _, mut ravage) in &mut provinces {
             let mut tax = None;
-            if siege.besieger.is_none()
-                && harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false)
-            {
-                let t = granary.harvest * p.grain_tax;
+            let month = harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false);
+            if month && siege.besieger.is_none() {
+                // A sack spoilt part of the fields.
+                let harvest = granary.harvest * (1.0 - ravage.harvest_loss.clamp(0.0, 1.0));
+                let t = harvest * p.grain_tax;
                 let holds = (granary.harvest * p.granary_capacity_harvests).max(granary.grain);
-                granary.grain = (granary.grain + granary.harvest - t).min(holds);
+                granary.grain = (granary.grain + harvest - t).min(holds);
                 tax = Some(t);
+            }
+            if month && ravage.harvest_loss != 0.0 {
+                ravage.harvest_loss = 0.0;
             }
             by_province[id.index()] = (control.controller, population.0, tax);
         }
@@ -153,12 +157,12 @@ pub fn run_economy(
     thin.extend(
         provinces
             .iter()
-            .filter(|(.., siege, walls)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
+            .filter(|(.., siege, walls, _)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
             .map(|(id, ..)| (*id, index.provinces[id.index()])),
     );
     thin.sort_unstable_by_key(|x| x.0);
     for &(_, e) in thin.iter() {
-        let Ok((_, control, _, _, _, mut walls)) = provinces.get_mut(e) else { continue };
+        let Ok((_, control, _, _, _, mut walls, _)) = provinces.get_mut(e) else { continue };
         let gap = walls.establishment - walls.garrison;
         let Some(&fe) = index.factions.get(control.controller.index()) else { continue };
         let Ok((mut f, ..)) = factions.get_mut(fe) else { continue };

@@ -9,7 +9,7 @@ use crate::model::commander::Fallen;
 use crate::model::diplomacy::{Diplomacy, Relation};
 use crate::model::faction::{Coffers, Policy};
 use crate::model::index::Index;
-use crate::model::province::{Control, Siege};
+use crate::model::province::{Control, Granary, Population, Ravage, Siege, Walls};
 use crate::model::script::{Effect, Events, Objectives};
 use crate::model::weather::Regions;
 use crate::params::Params;
@@ -18,6 +18,7 @@ use crate::record::outcome::Metrics;
 use crate::rng::Rngs;
 use crate::rules::baggage::{lose_baggage, take_baggage};
 use crate::rules::diplomacy::set_relation;
+use crate::rules::sack::{log_sack, plunder, sackable};
 use crate::world::build::spawn_army;
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -179,6 +180,43 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
                 world.entity_mut(e).remove::<Besieging>();
             }
         }
+        Effect::Sack { army } => {
+            let Some(e) = army_entity(world, *army) else { return };
+            if world.get::<Dissolved>(e).is_some() {
+                return;
+            }
+            let (Some(pos), Some(al), Some(s)) =
+                (world.get::<Position>(e), world.get::<Allegiance>(e), world.get::<Strength>(e).copied())
+            else {
+                return;
+            };
+            let (Some(q), f) = (pos.0.province(), al.0) else { return };
+            let pe = world.resource::<Index>().provinces[q.index()];
+            let (Some(control), Some(walls), Some(ravage)) =
+                (world.get::<Control>(pe), world.get::<Walls>(pe), world.get::<Ravage>(pe))
+            else {
+                return;
+            };
+            if !sackable(f, control, walls, ravage, None, world.resource::<Diplomacy>(), today) {
+                return;
+            }
+            let params = world.resource::<Params>().clone();
+            let mut supplies = world.get::<Supplies>(e).copied().unwrap_or_default();
+            let (Some(mut granary), Some(mut people), Some(mut ravage)) = (
+                world.get::<Granary>(pe).copied(),
+                world.get::<Population>(pe).copied(),
+                world.get::<Ravage>(pe).copied(),
+            ) else {
+                return;
+            };
+            let spoils = plunder(&mut granary, &mut people, &mut ravage, &mut supplies, &s, &params, cal);
+            world.entity_mut(pe).insert((granary, people, ravage));
+            world.entity_mut(e).insert(supplies);
+            if world.get::<Guided>(e).is_none() {
+                world.entity_mut(e).insert(Guided { until: days_after(today, params.guides_days) });
+            }
+            log_sack(&mut world.resource_mut::<EventLog>(), cal, q, *army, spoils);
+        }
         Effect::SetStance { army, stance } => {
             if let Some(e) = army_entity(world, *army)
                 && let Some(mut s) = world.get_mut::<Stance>(e)
@@ -207,12 +245,15 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
                 world.resource_mut::<EventLog>().push(cal, LogKind::BaggageLost { army: *army, food, taken });
             }
         }
-        Effect::SetPolicy { faction, trespass, grant_access_chance } => {
+        Effect::SetPolicy { faction, trespass, grant_access_chance, sack } => {
             if let Some(e) = faction_entity(world, *faction)
                 && let Some(mut f) = world.get_mut::<Policy>(e)
             {
                 if let Some(t) = trespass {
                     f.trespass = *t;
+                }
+                if let Some(s) = sack {
+                    f.sack = *s;
                 }
                 if let Some(c) = grant_access_chance {
                     f.grant_access_chance = *c;
@@ -227,6 +268,7 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
             }
             let from = c.controller;
             c.controller = *faction;
+            c.taken = Some(today);
             if let Some(mut s) = world.get_mut::<Siege>(e) {
                 s.lift();
             }

@@ -18,6 +18,7 @@ pub mod flood;
 pub mod lookup;
 pub mod movement;
 pub mod routes;
+pub mod sack;
 pub mod siege;
 pub mod supply;
 pub mod trespass;
@@ -68,7 +69,7 @@ pub fn install(schedule: &mut Schedule) {
         (evasion::harass_columns, combat::resolve_battles, dissolution::pursue_routed, dissolution::dissolve_broken)
             .chain()
             .in_set(Combat),
-        (siege::conduct_sieges, dissolution::dissolve_broken).chain().in_set(Sieges),
+        (siege::conduct_sieges, sack::sack_towns, dissolution::dissolve_broken).chain().in_set(Sieges),
         economy::run_economy.in_set(Economy),
         (supply::report_wastage, hash_state, close_turn).chain().in_set(Record),
     ));

@@ -65,12 +65,13 @@ impl Presence {
 
 type Marcher = (
     &'static Allegiance,
-    &'static Strength,
+    &'static mut Strength,
     &'static mut Position,
     &'static mut Fatigue,
     &'static mut Orders,
     Has<Besieging>,
     Has<Guided>,
+    (&'static mut Ledger, &'static mut Wastage),
 );
 
 /// One army's march through the turn.
@@ -85,6 +86,8 @@ struct Walker {
     marched: f64,
     /// Days still to be lost (a lost way).
     stall: f64,
+    /// Days on mountain paths and passes (lost days among them).
+    rough: f64,
     /// Done for the turn (contact, goal, end of path, an encounter).
     halted: bool,
     /// Where on a route it was halted by an encounter (km from the route's `a` end).
@@ -168,14 +171,14 @@ pub fn move_armies(
 
     walkers.clear();
     for (i, e) in index.armies.iter().enumerate() {
-        let Ok((al, s, pos, mut fatigue, orders, besieging, guided)) = armies.get_mut(*e) else { continue };
+        let Ok((al, s, pos, mut fatigue, orders, besieging, guided, _)) = armies.get_mut(*e) else { continue };
         // Standing in a province with nowhere to go: a turn of rest.
         if orders.path.is_empty() && (besieging || matches!(pos.0, Location::At(_))) {
             fatigue.0 = (fatigue.0 - p.fatigue_recovery_per_day * cal.days()).clamp(0.0, 1.0);
             continue;
         }
         let guides = if guided { 1.0 + p.guides_speed_bonus } else { 1.0 };
-        let base = base_speed(s, p) * (1.0 - p.fatigue_speed_penalty * fatigue.0) * guides;
+        let base = base_speed(&s, p) * (1.0 - p.fatigue_speed_penalty * fatigue.0) * guides;
         walkers.push(Walker {
             id: ArmyId(i as u32),
             entity: *e,
@@ -183,6 +186,7 @@ pub fn move_armies(
             base,
             marched: 0.0,
             stall: 0.0,
+            rough: 0.0,
             halted: false,
             stopped_on: None,
             guided,
@@ -203,12 +207,13 @@ pub fn move_armies(
                 }
                 continue;
             }
-            let Ok((_, _, mut pos, _, mut orders, besieging, _)) = armies.get_mut(w.entity) else { continue };
+            let Ok((_, _, mut pos, _, mut orders, besieging, ..)) = armies.get_mut(w.entity) else { continue };
             let mut budget = dt;
             let lost = w.stall.min(budget);
             w.stall -= lost;
             budget -= lost;
             w.marched += lost;
+            w.rough += lost;
             let mut leg_start = match pos.0 {
                 Location::OnRoute { route, from, done, .. } => Some((0.0, along(&graph, route, from, done))),
                 Location::At(_) => None,
@@ -237,6 +242,7 @@ pub fn move_armies(
                                     w.stall -= lost;
                                     budget -= lost;
                                     w.marched += lost;
+                                    w.rough += lost;
                                     log.push(&cal, LogKind::LostWay { army: w.id, from: here, to: next });
                                 }
                             }
@@ -252,13 +258,20 @@ pub fn move_armies(
                         let speed =
                             (w.base * way.speed_factor(from, p) * weather_speed(places.weather(to), p)).max(0.1);
                         let need = (way.km - done) / speed;
+                        let wild = matches!(way.kind, RouteKind::MountainPath | RouteKind::Pass);
                         if need > budget {
                             pos.0 = Location::OnRoute { route, from, to, done: done + speed * budget };
                             w.marched += budget;
+                            if wild {
+                                w.rough += budget;
+                            }
                             break;
                         }
                         budget -= need;
                         w.marched += need;
+                        if wild {
+                            w.rough += need;
+                        }
                         pos.0 = Location::At(to);
                         leg_start = None;
                         presence.add(to, w.faction, 1);
@@ -301,10 +314,20 @@ pub fn move_armies(
     }
 
     for w in walkers.iter() {
-        let Ok((.., mut fatigue, _, _, _)) = armies.get_mut(w.entity) else { continue };
+        let Ok((_, mut s, _, mut fatigue, _, _, guided, (mut ledger, mut wastage))) = armies.get_mut(w.entity) else {
+            continue;
+        };
         let rested = days - w.marched;
         fatigue.0 =
             (fatigue.0 + w.marched * p.fatigue_per_march_day - rested * p.fatigue_recovery_per_day).clamp(0.0, 1.0);
+        // Rough ways cost men and horses; guides (from the start of the turn or joined on
+        // the way) halve it.
+        if w.rough > 0.0 {
+            let guides = if guided || w.guided { p.guides_attrition_factor } else { 1.0 };
+            let lost = s.lose(p.mountain_attrition * guides * w.rough);
+            ledger.lost += lost;
+            wastage.rough += lost;
+        }
     }
 }
 
@@ -359,7 +382,7 @@ fn meet_on_routes(
                 w.halted = true;
                 w.stopped_on = Some((route, x));
                 *leg = Leg { t0: 0.0, x0: x, x1: x, ..*leg };
-                if let Ok((.., mut pos, _, _, _, _)) = armies.get_mut(w.entity)
+                if let Ok((_, _, mut pos, ..)) = armies.get_mut(w.entity)
                     && let Location::OnRoute { route, from, to, .. } = pos.0
                 {
                     let way = graph.way(route);

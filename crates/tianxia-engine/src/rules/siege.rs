@@ -15,6 +15,7 @@ use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::params::Params;
 use crate::record::log::{Cause, EventLog, LogKind};
 use crate::rng::Rngs;
+use crate::rules::baggage::take_baggage;
 use crate::rules::combat::{battle_losses, noise};
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -260,9 +261,9 @@ impl Captured<'_, '_> {
         how: Cause,
     ) {
         self.control.controller = by;
+        self.control.taken = Some(cal.date.to_days());
         self.siege.lift();
         let loot = self.granary.grain * p.capture_loot;
-        self.granary.grain -= loot;
         let mut garrison = 0.0;
         let takers = group.iter().filter(|x| x.2 == by);
         let share = loot / takers.clone().count().max(1) as f64;
@@ -272,7 +273,8 @@ impl Captured<'_, '_> {
             else {
                 continue;
             };
-            supplies.food += share;
+            // Each carries off what it can; the rest stays in the granary.
+            self.granary.grain -= take_baggage(&mut supplies, &s, share, p, cal);
             if self.walls.fort > 0 {
                 let left = s.men() * p.occupation_share;
                 let frac = if s.men() > 0.0 { left / s.men() } else { 0.0 };

@@ -267,7 +267,7 @@ pub fn report_wastage(
     }
     for (i, e) in index.armies.iter().enumerate() {
         let Ok(mut w) = armies.get_mut(*e) else { continue };
-        let total = w.hunger + w.cold + w.disease;
+        let total = w.hunger + w.cold + w.disease + w.rough;
         if total >= params.wastage_report_men.max(1.0) {
             log.push(
                 &cal,
@@ -278,6 +278,7 @@ pub fn report_wastage(
                     hunger: w.hunger,
                     cold: w.cold,
                     disease: w.disease,
+                    rough: w.rough,
                 },
             );
         }

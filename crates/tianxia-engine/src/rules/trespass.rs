@@ -1,7 +1,8 @@
-//! The trespass rule: each host answers each crossing of its land by its policy, bent by
-//! the traits of the local commander (the province's governor, or the commander of the
-//! strongest host army there): a coward may flee, a zealot resists; one who flees or
-//! gives way may also hand over grain and guides.
+//! The trespass rule: each place a foreign army enters without access answers, once per
+//! army, by its host's policy, bent by the traits of the local commander (the province's
+//! governor, or the commander of the strongest host army there): a coward may flee, a
+//! zealot resists; one who flees or gives way may also hand over grain and guides. A place
+//! with nobody to answer (no commander, no host army, no garrison) lets the army pass.
 
 use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, CommanderId};
@@ -71,9 +72,11 @@ pub fn answer_trespass(world: &mut World) {
                 .and_then(|h| world.get::<Commanders>(h.1))
                 .and_then(|cmd| cmd.0.iter().find_map(|c| alive(world, c)))
         });
-        if !world.resource_mut::<Trespasses>().answered.insert((c.army, c.host, commander)) {
+        if !world.resource_mut::<Trespasses>().answered.insert((c.army, c.province, c.host)) {
             continue;
         }
+        let garrison = world.get::<Walls>(pe).map_or(0.0, |w| w.garrison);
+        let nobody = commander.is_none() && hosts.is_empty() && garrison < 1.0;
         let host_entity = world.resource::<Index>().factions[c.host.index()];
         let policy = world.get::<Policy>(host_entity).map_or(TrespassResponse::Resist, |x| x.trespass);
         world
@@ -89,12 +92,15 @@ pub fn answer_trespass(world: &mut World) {
         let p = world.resource::<Params>().clone();
         let rng = |w: &mut World| w.resource_mut::<Rngs>().diplomacy.random::<f64>();
         let mut response = policy;
-        if has(world, Trait::Coward) && rng(world) < p.coward_flee_chance {
+        if nobody {
+            response = TrespassResponse::Ignore;
+        } else if has(world, Trait::Coward) && rng(world) < p.coward_flee_chance {
             response = TrespassResponse::Flee;
         } else if has(world, Trait::Zealous) && rng(world) < p.zealous_resist_chance {
             response = TrespassResponse::Resist;
         }
         let supplies = match response {
+            _ if nobody => false,
             TrespassResponse::Supply => true,
             TrespassResponse::Flee | TrespassResponse::Ignore => rng(world) < p.flee_supply_chance,
             TrespassResponse::Resist => false,

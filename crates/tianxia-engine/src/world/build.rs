@@ -9,7 +9,7 @@ use crate::model::commander::{Fallen, Rivals, Skill, Traits};
 use crate::model::diplomacy::{Diplomacy, Trespasses};
 use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Stragglers, Weariness};
 use crate::model::index::Index;
-use crate::model::province::{Control, Governor, Granary, Population, Siege, Site, Walls, Zone};
+use crate::model::province::{Control, Governor, Granary, Population, Ravage, Siege, Site, Walls, Zone};
 use crate::model::route::{Closures, RouteGraph, RouteState, Way};
 use crate::model::script::{Events, Objectives, Outcomes};
 use crate::model::weather::{Region, Regions, Weather};
@@ -231,7 +231,7 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
                 Coffers { treasury: f.treasury, grain: f.grain, manpower: f.manpower },
                 (Weariness::default(), Stragglers::default()),
                 Nature { cold_adapted: f.cold_adapted, posture: f.posture },
-                Policy { trespass: f.trespass_policy, grant_access_chance: f.grant_access_chance },
+                Policy { trespass: f.trespass_policy, grant_access_chance: f.grant_access_chance, sack: f.sack },
                 Drain { men: f.drain_men, grain: f.drain_grain },
                 Capital(f.capital),
             ),
@@ -255,12 +255,13 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
                 ProvinceId(i as u32),
                 Site { terrain: pr.terrain, lat: pr.lat, lon: pr.lon },
                 Zone { regions: pr.regions.clone(), zone },
-                Control { owner: pr.owner, controller: pr.controller },
+                Control { owner: pr.owner, controller: pr.controller, taken: None },
                 Walls { fort: pr.fort, garrison: pr.garrison, establishment: pr.garrison },
                 Governor(pr.governor),
                 Granary { grain: pr.grain, harvest: pr.harvest, harvest_month: pr.harvest_month },
                 Population(pr.population),
                 Siege::default(),
+                Ravage::default(),
             ),
         );
         index.provinces.push(e);

@@ -7,7 +7,7 @@ use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
 use crate::model::army::Stance;
 use crate::model::commander::Trait;
 use crate::model::diplomacy::Relation;
-use crate::model::faction::{Posture, TrespassResponse};
+use crate::model::faction::{Posture, Sack, TrespassResponse};
 use crate::model::province::Terrain;
 use crate::model::route::RouteKind;
 use crate::model::script::{Objective, ObjectiveKind};
@@ -63,6 +63,7 @@ impl Builder {
             cold_adapted: false,
             posture: Posture::Aggressive,
             trespass_policy: TrespassResponse::Resist,
+            sack: Sack::Never,
             grant_access_chance: 0.0,
             drain_men: 0.0,
             drain_grain: 0.0,

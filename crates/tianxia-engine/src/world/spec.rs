@@ -7,7 +7,7 @@ pub use crate::model::army::OrdersSpec;
 use crate::model::army::Stance;
 use crate::model::commander::Trait;
 use crate::model::diplomacy::{Access, Relation, Tribute};
-use crate::model::faction::{Posture, TrespassResponse};
+use crate::model::faction::{Posture, Sack, TrespassResponse};
 use crate::model::province::Terrain;
 use crate::model::route::RouteKind;
 use crate::model::script::{Objective, OutcomeSpec, ScriptedEvent};
@@ -88,6 +88,8 @@ pub struct FactionSpec {
     pub trespass_policy: TrespassResponse,
     /// Chance of granting passage when asked.
     pub grant_access_chance: f64,
+    /// What its armies sack.
+    pub sack: Sack,
     /// Men lost per year to fronts off the map.
     pub drain_men: f64,
     /// Grain lost per year to fronts off the map.
