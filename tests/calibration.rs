@@ -9,12 +9,17 @@ use std::path::Path;
 use tianxia_montecarlo::{BatchConfig, plan_arms, run_batch};
 
 fn batch(scenario: &str, arms: &[&str], runs: u64) -> Value {
+    batch_swept(scenario, arms, &[], runs)
+}
+
+fn batch_swept(scenario: &str, arms: &[&str], sweep: &[&str], runs: u64) -> Value {
     let arms: Vec<String> = arms.iter().map(|a| a.to_string()).collect();
+    let sweep: Vec<String> = sweep.iter().map(|a| a.to_string()).collect();
     let cfg = BatchConfig {
         scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(scenario),
         runs,
         base_seed: 20_260_101,
-        arms: plan_arms(&arms, &[], &[], &[]).unwrap_or_else(|e| panic!("{e}")),
+        arms: plan_arms(&arms, &[], &[], &sweep).unwrap_or_else(|e| panic!("{e}")),
         mods: Vec::new(),
         threads: None,
         shard: None,
@@ -22,6 +27,14 @@ fn batch(scenario: &str, arms: &[&str], runs: u64) -> Value {
         resume: false,
     };
     run_batch(&cfg, &|_, _| {}).unwrap_or_else(|e| panic!("{scenario}: {e}")).summary
+}
+
+/// The names of the arms, in order.
+fn arm_names(s: &Value) -> Vec<String> {
+    s["arms"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["name"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
 }
 
 fn arm<'a>(s: &'a Value, name: &str) -> &'a Value {
@@ -124,27 +137,31 @@ fn the_great_snow_falls_as_often_in_ten_day_turns_as_in_five_day_turns() {
     // Event chances are over their window (or per day), so the length of a turn does not
     // change how often an event comes. (Under per-turn chances the snow fell in 73% of
     // runs at five days a turn and 52% at ten.)
-    let arms: Vec<String> = Vec::new();
-    let sweep = vec!["turn_days=5,10".to_string()];
-    let cfg = BatchConfig {
-        scenario: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join("1231_borrowed_road.ron"),
-        runs: 600,
-        base_seed: 20_260_101,
-        arms: plan_arms(&arms, &[], &[], &sweep).unwrap_or_else(|e| panic!("{e}")),
-        mods: Vec::new(),
-        threads: None,
-        shard: None,
-        out: None,
-        resume: false,
-    };
-    let s = run_batch(&cfg, &|_, _| {}).unwrap_or_else(|e| panic!("{e}")).summary;
-    let names: Vec<String> = s["arms"]
-        .as_array()
-        .map(|a| a.iter().map(|x| x["name"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default();
+    let s = batch_swept("1231_borrowed_road.ron", &[], &["turn_days=5,10"], 600);
+    let names = arm_names(&s);
     assert_eq!(names.len(), 2, "two arms, one per turn length: {names:?}");
     let (five, ten) = (p(&s, &names[0], "great_snow"), p(&s, &names[1], "great_snow"));
     let (lo, hi) = diff(&s, &names[1], "great_snow", None);
     assert!(lo < 0.0 && hi > 0.0, "5-day turns {five}, 10-day turns {ten}: paired 95% interval [{lo}, {hi}]");
     assert!((five - 0.7).abs() < 0.06, "the snow is a 70% base rate: {five}");
+}
+
+#[test]
+fn the_tutorial_war_comes_out_the_same_in_ten_day_turns_as_in_five_day_turns() {
+    // Chances are per day or per window, forced weather lasts its days, and armies walk
+    // day by day: who holds Handan and who wins the main battle do not depend on the
+    // length of a turn (each arm's 95% interval overlaps the other's).
+    let runs = 2000;
+    let s = batch_swept("tutorial_two_kingdoms.ron", &[], &["turn_days=5,10"], runs);
+    let names = arm_names(&s);
+    assert_eq!(names.len(), 2, "two arms, one per turn length: {names:?}");
+    let interval = |a: &str, outcome: &str, label: &str| {
+        let f = freq(&s, a, outcome, label);
+        let half = 1.96 * (f * (1.0 - f) / runs as f64).sqrt();
+        (f - half, f + half)
+    };
+    for (outcome, label) in [("handan_controller", "wei"), ("main_battle_winner", "zhao")] {
+        let (a, b) = (interval(&names[0], outcome, label), interval(&names[1], outcome, label));
+        assert!(a.0 <= b.1 && b.0 <= a.1, "{outcome}={label}: 5-day turns {a:?}, 10-day turns {b:?}");
+    }
 }

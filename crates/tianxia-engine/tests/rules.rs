@@ -1866,3 +1866,57 @@ fn mountain_ways_cost_men_and_guides_halve_it() {
     let expected = 10_000.0 * p.mountain_attrition * 5.0 * (1.0 - p.guides_attrition_factor);
     assert!((alone - guided - expected).abs() < 1.0, "alone {alone}, guided {guided}, expected {expected} apart");
 }
+
+// --- the length of a turn -------------------------------------------------------------
+
+/// Men lost to the cold and cold stress left after ten days, in turns of `turn_days`, of
+/// an army caught in the open by a four-day blizzard (forced by an event, in a region
+/// whose climate is otherwise always clear).
+fn four_days_of_blizzard(turn_days: u32) -> (f64, f64) {
+    let mut b = Builder::new(Date { year: 1232, month: 2, day: 1 }, turn_days, 10 / turn_days);
+    let f = b.faction("f");
+    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4], wet: [false; 4] }));
+    let p = b.province("p", f);
+    b.spec_mut().provinces[p.index()].regions = vec![zone];
+    b.spec_mut().provinces[p.index()].grain = 1e9;
+    b.spec_mut().params.disease_attrition = 0.0;
+    let a = b.army("a", f, p, 0.0, 10_000.0);
+    storm(&mut b, zone, Weather::Blizzard, 4.0);
+    let mut s = sim(&b.build(), 1);
+    while s.step() {}
+    let v = army(&s, a);
+    (v.ledger.lost, v.exposure)
+}
+
+#[test]
+fn a_spell_of_blizzard_costs_the_same_in_five_and_ten_day_turns() {
+    let (five, ex5) = four_days_of_blizzard(5);
+    let (ten, ex10) = four_days_of_blizzard(10);
+    assert!(five > 0.0, "the blizzard costs men");
+    assert!((five - ten).abs() < 1e-6 * five, "5-day turns lose {five}, 10-day turns {ten}");
+    assert!((ex5 - ex10).abs() < 1e-9, "cold stress left: {ex5} vs {ex10}");
+}
+
+#[test]
+fn a_starving_city_falls_as_often_within_sixty_days_in_five_and_ten_day_turns() {
+    // Surrender is a chance per day without food, so the turn length does not matter.
+    let fallen = |turn_days: u32| {
+        // Sixty days either way: twelve turns of five, or six of ten.
+        let (mut spec, city, fa) = siege_world(5_000.0, 12);
+        spec.turn_days = turn_days;
+        (0..300)
+            .filter(|&seed| {
+                let mut s = sim(&spec, seed);
+                while s.step() {}
+                province(&s, city).control.controller == fa
+            })
+            .count()
+    };
+    let (five, ten) = (fallen(5), fallen(10));
+    let half = |k: usize| 1.96 * ((k as f64 / 300.0) * (1.0 - k as f64 / 300.0) / 300.0).sqrt() * 300.0;
+    assert!(five > 30 && five < 290, "the siege is a gamble: {five} of 300");
+    assert!(
+        (five as f64 - ten as f64).abs() <= half(five) + half(ten),
+        "fell in {five} of 300 runs at 5 days a turn, {ten} at 10"
+    );
+}

@@ -52,4 +52,13 @@ impl Regions {
     pub fn weather(&self, zone: u16) -> Weather {
         self.0.get(usize::from(zone)).map_or(Weather::Clear, |r| r.weather)
     }
+
+    /// How many of the `days` from day `today` on the weather of region `zone` holds:
+    /// all of them, unless an event forced it until a day before their end.
+    pub fn weather_days(&self, zone: u16, today: i64, days: f64) -> f64 {
+        match self.0.get(usize::from(zone)).and_then(|r| r.forced_until) {
+            Some(until) if until > today => days.min((until - today) as f64),
+            _ => days,
+        }
+    }
 }

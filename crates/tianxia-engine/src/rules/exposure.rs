@@ -78,7 +78,12 @@ pub fn expose_armies(
         if !cold_somewhere && exposure.0 == 0.0 {
             continue;
         }
-        let weather = if cold_somewhere { places.weather(pos.0.nearest(|r| graph.way(r).km)) } else { Weather::Clear };
+        // A forced spell of weather lasts its days, not the whole turn.
+        let (weather, cold_days) = if cold_somewhere {
+            places.weather_for(pos.0.nearest(|r| graph.way(r).km), cal.date.to_days(), days)
+        } else {
+            (Weather::Clear, days)
+        };
         let severity = if matches!(weather, Weather::Snow | Weather::Blizzard) {
             let adapted = natures.cold_adapted(al.0) || led.has(Trait::ColdVeteran);
             // Shelter is a walled town of one's own, not the road beside it.
@@ -91,12 +96,14 @@ pub fn expose_armies(
         };
         let before = exposure.0;
         if severity > 0.0 {
-            exposure.0 = (exposure.0 + p.exposure_per_day * severity * days).min(1.0);
-            spirit.cohesion = (spirit.cohesion - p.exposure_cohesion_loss * severity * days).max(0.0);
-            spirit.morale = (spirit.morale - p.exposure_morale_loss * severity * days).max(0.0);
-            let lost = s.lose(p.cold_attrition * severity * days);
+            exposure.0 = (exposure.0 + p.exposure_per_day * severity * cold_days).min(1.0);
+            spirit.cohesion = (spirit.cohesion - p.exposure_cohesion_loss * severity * cold_days).max(0.0);
+            spirit.morale = (spirit.morale - p.exposure_morale_loss * severity * cold_days).max(0.0);
+            let lost = s.lose(p.cold_attrition * severity * cold_days);
             ledger.lost += lost;
             wastage.cold += lost;
+            // The rest of the turn, out of the cold.
+            exposure.0 = (exposure.0 - p.exposure_recovery_per_day * (days - cold_days)).max(0.0);
         } else {
             exposure.0 = (exposure.0 - p.exposure_recovery_per_day * days).max(0.0);
         }

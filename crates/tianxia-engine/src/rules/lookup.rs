@@ -91,6 +91,14 @@ impl Places<'_, '_> {
         self.places.get(self.index.provinces[p.index()]).map_or(Weather::Clear, |(_, z)| self.regions.weather(z.zone))
     }
 
+    /// The weather in the province's zone and how many of the `days` from `today` on it
+    /// holds ([`Regions::weather_days`]).
+    pub fn weather_for(&self, p: ProvinceId, today: i64, days: f64) -> (Weather, f64) {
+        self.places.get(self.index.provinces[p.index()]).map_or((Weather::Clear, days), |(_, z)| {
+            (self.regions.weather(z.zone), self.regions.weather_days(z.zone, today, days))
+        })
+    }
+
     /// Who holds the province.
     pub fn controller(&self, p: ProvinceId) -> Option<FactionId> {
         self.control.get(self.index.provinces[p.index()]).ok().map(|c| c.controller)
