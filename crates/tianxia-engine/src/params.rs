@@ -376,6 +376,14 @@ params! {
     // --- economy ---
     /// Share of a province's harvest sent to the faction's central granary.
     grain_tax: 0.2, "fraction";
+    /// Share of a province's people who live on its granary (townspeople, the garrison's families), the rest on their own fields; all of them eat from it under siege (est.).
+    granary_fed_share: 0.1, "fraction";
+    /// Share of the grain the central granary sends to a city or an army that is lost on the way (est.).
+    central_supply_loss: 0.3, "fraction";
+    /// The central granary holds this many years of the grain tax of the provinces its faction holds; tax beyond that is sold or spoils (est.).
+    central_granary_years: 3.0, "years";
+    /// Share of its people a province without food loses per day (deaths and flight) (est.).
+    famine_mortality: 0.002, "fraction/day";
     /// A granary holds this many harvests; grain a harvest brings beyond that is lost (est.).
     granary_capacity_harvests: 1.5, "harvests";
     /// A garrison below its establishment is refilled from the controller's manpower by this share of the establishment per day (paid in central grain at reinforce_grain a man).

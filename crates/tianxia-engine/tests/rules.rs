@@ -188,6 +188,7 @@ fn an_army_cut_off_from_supply_loses_men_at_the_documented_rate() {
 #[test]
 fn an_army_draws_grain_from_friendly_provinces_losing_some_on_the_way() {
     let mut b = Builder::new(START, 5, 1);
+    b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
     let f = b.faction("f");
     let ps = road(&mut b, f, 2, 100.0, RouteKind::Road);
     b.spec_mut().provinces[ps[0].index()].grain = 0.0;
@@ -229,6 +230,7 @@ fn foraging_depletes_the_province_an_army_stands_in() {
     // so it is not taken and looted): all it eats is what it forages.
     let foraged = |share: f64| {
         let mut b = Builder::new(START, 5, 1);
+        b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
         let f = b.faction("f");
         let other = b.faction("other");
         let p = b.province("farmland", other);
@@ -1183,6 +1185,7 @@ fn a_scripted_army_waits_for_its_date_then_marches() {
 #[test]
 fn the_harvest_comes_in_on_its_month_and_is_taxed() {
     let mut b = Builder::new(Date { year: 1231, month: 8, day: 30 }, 5, 1);
+    b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
     let f = b.faction("f");
     let p = b.province("p", f);
     let spec = b.build();
@@ -1198,6 +1201,7 @@ fn the_harvest_comes_in_on_its_month_and_is_taxed() {
 fn a_granary_holds_only_so_many_harvests() {
     let grain_after = |grain: f64, start: Date, turns: u32| {
         let mut b = Builder::new(start, 5, turns);
+        b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
         let f = b.faction("f");
         let p = b.province("p", f);
         b.spec_mut().provinces[p.index()].grain = grain;
@@ -1243,6 +1247,7 @@ fn a_garrison_below_its_establishment_is_refilled_from_manpower() {
 fn field_armies_cannot_draw_a_walled_citys_siege_reserve() {
     let drawn = |fort: u8| {
         let mut b = Builder::new(START, 5, 1);
+        b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
         let f = b.faction("f");
         let ps = road(&mut b, f, 2, 50.0, RouteKind::Road);
         let pr = &mut b.spec_mut().provinces[ps[1].index()];
@@ -1746,6 +1751,7 @@ fn raid(sack: Sack, war: bool) -> (Sim, ArmyId, ProvinceId) {
     // Nothing at home and no foraging: the raiders' train has room for what they take.
     b.spec_mut().provinces[home.index()].grain = 0.0;
     b.spec_mut().params.forage_share_per_day = 0.0;
+    b.spec_mut().params.granary_fed_share = 0.0; // the sack's accounts alone
     b.spec_mut().provinces[town.index()].grain = 200_000.0;
     b.spec_mut().provinces[town.index()].harvest = 100_000.0;
     b.spec_mut().provinces[town.index()].harvest_month = 6;
@@ -1919,4 +1925,100 @@ fn a_starving_city_falls_as_often_within_sixty_days_in_five_and_ten_day_turns() 
         (five as f64 - ten as f64).abs() <= half(five) + half(ten),
         "fell in {five} of 300 runs at 5 days a turn, {ten} at 10"
     );
+}
+
+// --- the people's bread and the central granary ----------------------------------------
+
+/// A province of `people` people and `grain` shi, its faction holding `central` shi in
+/// the central granary, after one turn (no harvest, no armies).
+fn bread(people: f64, grain: f64, central: f64) -> (Sim, ProvinceId, FactionId) {
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    b.spec_mut().factions[f.index()].grain = central;
+    let q = b.province("town", f);
+    (b.spec_mut().provinces[q.index()].population, b.spec_mut().provinces[q.index()].grain) = (people, grain);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    (s, q, f)
+}
+
+#[test]
+fn townspeople_eat_from_the_granary_then_from_the_central_granary_else_go_hungry() {
+    let p = Params::default();
+    let need = 100_000.0 * p.granary_fed_share * p.civilian_ration * 5.0;
+    // A stocked granary feeds them.
+    let (s, q, f) = bread(100_000.0, 50_000.0, 10_000.0);
+    assert!((province(&s, q).granary.grain - (50_000.0 - need)).abs() < 1e-6);
+    assert_eq!(faction(&s, f).coffers.grain, 10_000.0, "the centre sends nothing");
+    assert_eq!(province(&s, q).population, 100_000.0);
+    // An empty one: the central granary sends what is lacking, losing some on the way.
+    let (s, q, f) = bread(100_000.0, 0.0, 10_000.0);
+    let sent = need / (1.0 - p.central_supply_loss);
+    assert!((faction(&s, f).coffers.grain - (10_000.0 - sent)).abs() < 1e-6);
+    assert_eq!(province(&s, q).population, 100_000.0, "fed from the centre, nobody dies");
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Famine { .. })), 0);
+    // Neither: famine.
+    let (s, q, _) = bread(100_000.0, 0.0, 0.0);
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Famine { .. })), 1);
+    let expected = 100_000.0 * (1.0 - p.famine_mortality * 5.0);
+    assert!((province(&s, q).population - expected).abs() < 1e-6, "{}", province(&s, q).population);
+}
+
+#[test]
+fn the_central_granary_holds_only_so_many_years_of_tax() {
+    let p = Params::default();
+    // One province of 100,000 shi a year, harvested in the first turn; the central
+    // granary starts at its bound.
+    let mut b = Builder::new(Date { year: 1231, month: 9, day: 1 }, 5, 1);
+    let f = b.faction("f");
+    let q = b.province("land", f);
+    let bound = 100_000.0 * p.grain_tax * p.central_granary_years;
+    b.spec_mut().factions[f.index()].grain = bound;
+    b.spec_mut().provinces[q.index()].harvest = 100_000.0;
+    b.spec_mut().provinces[q.index()].grain = 1e6;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert!((faction(&s, f).coffers.grain - bound).abs() < 1e-6, "the tax beyond the bound is not kept");
+    // Below the bound the tax comes in whole.
+    b = Builder::new(Date { year: 1231, month: 9, day: 1 }, 5, 1);
+    let f = b.faction("f");
+    let q = b.province("land", f);
+    b.spec_mut().provinces[q.index()].harvest = 100_000.0;
+    b.spec_mut().provinces[q.index()].grain = 1e6;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert!((faction(&s, f).coffers.grain - 100_000.0 * p.grain_tax).abs() < 1e-6);
+}
+
+#[test]
+fn an_army_on_its_own_supply_lines_is_fed_from_the_central_granary_when_the_land_is_bare() {
+    let p = Params::default();
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    b.spec_mut().factions[f.index()].grain = 1e6;
+    let q = b.province("bare", f);
+    b.spec_mut().provinces[q.index()].grain = 0.0;
+    b.spec_mut().provinces[q.index()].population = 0.0;
+    b.spec_mut().params.disease_attrition = 0.0; // no losses, so no reinforcements to pay
+    let a = b.army("a", f, q, 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert_eq!(army(&s, a).hunger_days, 0.0, "fed");
+    let need = 10_000.0 * p.ration * 5.0;
+    let sent = 1e6 - faction(&s, f).coffers.grain;
+    assert!((sent - need / (1.0 - p.central_supply_loss)).abs() < 1e-6, "sent {sent} for a need of {need}");
+    // Far from its own land (here: no supply net at all) it goes hungry.
+    let mut b = Builder::new(START, 5, 1);
+    let f = b.faction("f");
+    let g = b.faction("g");
+    b.spec_mut().factions[f.index()].grain = 1e6;
+    let q = b.province("foreign", g);
+    b.spec_mut().provinces[q.index()].grain = 0.0;
+    let a = b.army("a", f, q, 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = 0.0;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    assert!(army(&s, a).hunger_days > 0.0, "no supply line, no central grain");
+    assert_eq!(faction(&s, f).coffers.grain, 1e6);
 }

@@ -103,6 +103,11 @@ impl Default for Ravage {
     }
 }
 
+/// Marker: its people went short of bread at the last economy phase (more than
+/// `starving_share` of their need unmet).
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Famine;
+
 /// People.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Population(pub f64);

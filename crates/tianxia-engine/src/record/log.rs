@@ -189,6 +189,8 @@ pub enum LogKind {
     LostWay { army: ArmyId, from: ProvinceId, to: ProvinceId },
     /// An army took on local guides, under an access grant that gives them.
     GuidesJoin { army: ArmyId, province: ProvinceId },
+    /// A province's people began to go short of bread (famine).
+    Famine { province: ProvinceId },
     /// An army sacked a place: grain carried off, grain spoilt, people killed or driven off.
     Sacked { province: ProvinceId, army: ArmyId, grain: f64, spoilt: f64, people: f64 },
     /// Two hostile armies on one route met there, nearer to province `near` (and halted,
@@ -534,6 +536,7 @@ impl fmt::Display for Shown<'_> {
             GuidesJoin { army, province } => {
                 write!(f, "{} takes on local guides at {}", self.name(*army), self.name(*province))
             }
+            Famine { province } => write!(f, "famine in {}: its people go short of bread", self.name(*province)),
             Sacked { province, army, grain, spoilt, people } => write!(
                 f,
                 "{} sacks {}: {} shi carried off, {} spoilt, {} people killed or driven off",

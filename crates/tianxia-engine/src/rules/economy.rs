@@ -1,5 +1,12 @@
-//! Economy: harvests, the central granary, manpower (and the stragglers of broken armies
-//! coming home to it), reinforcements, war weariness and the drain of fronts off the map.
+//! Economy: harvests, the central granary, the people's bread, manpower (and the
+//! stragglers of broken armies coming home to it), reinforcements, war weariness and the
+//! drain of fronts off the map.
+//!
+//! The townspeople (`granary_fed_share` of the people) of every province not under siege
+//! eat `civilian_ration` a day from its granary; what it lacks its controller's central granary sends, losing
+//! `central_supply_loss` on the way; what is still lacking is famine, which costs people.
+//! The central granary holds `central_granary_years` of the grain tax of the provinces its
+//! faction holds.
 
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
@@ -7,18 +14,21 @@ use crate::model::army::*;
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::{Coffers, Drain, Stragglers, Weariness};
 use crate::model::index::Index;
-use crate::model::province::{Control, Granary, Population, Ravage, Siege, Walls};
+use crate::model::province::{Control, Famine, Granary, Population, Ravage, Siege, Walls};
 use crate::params::Params;
+use crate::record::log::{EventLog, LogKind};
 use bevy_ecs::prelude::*;
 
 /// Per-faction sums the economy phase reuses from turn to turn.
 #[derive(Default)]
 pub struct Tally {
     taxed: Vec<f64>,
+    /// Per faction: the yearly grain tax of the provinces it holds (the central granary's bound).
+    yearly: Vec<f64>,
     people: Vec<f64>,
     lost: Vec<f64>,
     /// Per province: (controller, population, tax), summed into the factions in id order.
-    by_province: Vec<(FactionId, f64, Option<f64>)>,
+    by_province: Vec<(FactionId, f64, Option<f64>, f64)>,
     /// Per army: (faction, men lost so far).
     by_army: Vec<Option<(FactionId, f64)>>,
     /// Armies short of men that may be reinforced, by id.
@@ -46,16 +56,19 @@ pub fn run_economy(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut factions: Query<(&mut Coffers, &mut Weariness, &Drain, &mut Stragglers)>,
-    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &Population, &Siege, &mut Walls, &mut Ravage)>,
+    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &mut Population, &Siege, &mut Walls, &mut Ravage)>,
+    famine: Query<(), With<Famine>>,
     mut armies: Query<Recruit>,
+    mut log: ResMut<EventLog>,
+    mut commands: Commands,
     mut tally: Local<Tally>,
 ) {
     let p = &*params;
     let days = cal.days();
     let year_share = days / 365.0;
     let n = index.factions.len();
-    let Tally { taxed, people, lost, by_province, by_army, short, thin } = &mut *tally;
-    for v in [&mut *taxed, &mut *people, &mut *lost] {
+    let Tally { taxed, yearly, people, lost, by_province, by_army, short, thin } = &mut *tally;
+    for v in [&mut *taxed, &mut *yearly, &mut *people, &mut *lost] {
         v.clear();
         v.resize(n, 0.0);
     }
@@ -64,7 +77,7 @@ pub fn run_economy(
     // Harvests come in on the 1st of the harvest month, up to what the granary holds; a
     // besieged province loses its own.
     by_province.clear();
-    by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None));
+    by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None, 0.0));
     let harvest_now = harvest_months.iter().any(|m| *m);
     if harvest_now {
         for (id, control, mut granary, population, siege, _, mut ravage) in &mut provinces {
@@ -81,17 +94,18 @@ pub fn run_economy(
             if month && ravage.harvest_loss != 0.0 {
                 ravage.harvest_loss = 0.0;
             }
-            by_province[id.index()] = (control.controller, population.0, tax);
+            by_province[id.index()] = (control.controller, population.0, tax, granary.harvest * p.grain_tax);
         }
     } else {
-        for (id, control, _, population, ..) in &provinces {
-            by_province[id.index()] = (control.controller, population.0, None);
+        for (id, control, granary, population, ..) in &provinces {
+            by_province[id.index()] = (control.controller, population.0, None, granary.harvest * p.grain_tax);
         }
     }
-    for &(controller, population, tax) in by_province.iter() {
+    for &(controller, population, tax, year) in by_province.iter() {
         let c = controller.index();
         if c < n {
             people[c] += population;
+            yearly[c] += year;
             if let Some(t) = tax {
                 taxed[c] += t;
             }
@@ -116,7 +130,10 @@ pub fn run_economy(
     short.sort_unstable_by_key(|x| x.0);
     for (i, e) in index.factions.iter().enumerate() {
         let Ok((mut f, mut w, drain, mut stragglers)) = factions.get_mut(*e) else { continue };
-        f.grain = (f.grain + taxed[i] - drain.grain * year_share).max(0.0);
+        // The tax comes in up to what the central granary holds (never below what it had).
+        let holds = (yearly[i] * p.central_granary_years.max(0.0)).max(f.grain);
+        f.grain = (f.grain + taxed[i]).min(holds);
+        f.grain = (f.grain - drain.grain * year_share).max(0.0);
         // Scattered men of broken armies drift home into the manpower pool.
         let home = stragglers.men * (p.straggler_return_per_day * days).clamp(0.0, 1.0);
         stragglers.men -= home;
@@ -128,6 +145,45 @@ pub fn run_economy(
             w.weariness -= p.weariness_decay * days;
         }
         w.weariness = w.weariness.clamp(0.0, 1.0);
+    }
+
+    // The people eat, by province id: from the granary, then from their controller's
+    // central granary (less the loss on the way); what is lacking is famine. A besieged
+    // city eats in the siege rule.
+    for &e in &index.provinces {
+        let Ok((id, control, mut granary, mut population, siege, ..)) = provinces.get_mut(e) else { continue };
+        if siege.besieger.is_some() || population.0 <= 0.0 {
+            continue;
+        }
+        let need = population.0 * p.granary_fed_share.clamp(0.0, 1.0) * p.civilian_ration * days;
+        let own = need.min(granary.grain);
+        granary.grain -= own;
+        let mut lacking = need - own;
+        if lacking > 0.0
+            && let Some(&fe) = index.factions.get(control.controller.index())
+            && let Ok((mut f, ..)) = factions.get_mut(fe)
+        {
+            let kept = (1.0 - p.central_supply_loss).clamp(0.0, 1.0);
+            if kept > 0.0 {
+                let sent = (lacking / kept).min(f.grain);
+                f.grain -= sent;
+                lacking -= sent * kept;
+            }
+        }
+        let hungry = need > 0.0 && lacking / need > p.starving_share;
+        if lacking > 0.0 {
+            population.0 *= 1.0 - (p.famine_mortality * lacking / need * days).clamp(0.0, 1.0);
+        }
+        match (hungry, famine.contains(e)) {
+            (true, false) => {
+                commands.entity(e).insert(Famine);
+                log.push(&cal, LogKind::Famine { province: *id });
+            }
+            (false, true) => {
+                commands.entity(e).remove::<Famine>();
+            }
+            _ => {}
+        }
     }
 
     // Reinforcements reach armies resting in their own land, by id (they share the pool);

@@ -13,7 +13,7 @@ use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
 use crate::model::commander::Trait;
 use crate::model::diplomacy::Diplomacy;
-use crate::model::faction::Weariness;
+use crate::model::faction::{Coffers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::model::route::{RouteGraph, SearchTree};
@@ -95,6 +95,7 @@ pub fn supply_armies(
     mut provinces: Query<Store>,
     changed: Query<(&ProvinceId, &Control), Changed<Control>>,
     weariness: Query<&Weariness>,
+    mut coffers: Query<&mut Coffers>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
     mut scratch: Local<SupplyScratch>,
@@ -213,6 +214,20 @@ pub fn supply_armies(
             let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
             granary.grain -= forage;
             got += forage;
+        }
+        // What it still lacks to eat this turn comes from the central granary, if its supply
+        // net reaches a province its faction holds, less what is lost on the way.
+        let lacking = need - (supplies.food + got);
+        if lacking > 0.0
+            && nets[i].reached.iter().any(|(q, _)| controllers[q.index()] == Some(f))
+            && let Some(mut c) = index.factions.get(f.index()).and_then(|e| coffers.get_mut(*e).ok())
+        {
+            let kept = (1.0 - p.central_supply_loss).clamp(0.0, 1.0);
+            if kept > 0.0 {
+                let sent = (lacking / kept).min(c.grain);
+                c.grain -= sent;
+                got += sent * kept;
+            }
         }
         supplies.food += got;
         let eaten = supplies.food.min(need);

@@ -9,7 +9,7 @@ use crate::model::commander::{Fallen, Rivals, Skill, Traits};
 use crate::model::diplomacy::{Diplomacy, Trespasses};
 use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Stragglers, Weariness};
 use crate::model::index::Index;
-use crate::model::province::{Control, Governor, Granary, Population, Ravage, Siege, Site, Walls, Zone};
+use crate::model::province::{Control, Famine, Governor, Granary, Population, Ravage, Siege, Site, Walls, Zone};
 use crate::model::route::{Closures, RouteGraph, RouteState, Way};
 use crate::model::script::{Events, Objectives, Outcomes};
 use crate::model::weather::{Region, Regions, Weather};
@@ -264,6 +264,8 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
                 Ravage::default(),
             ),
         );
+        // Markers of the last run go.
+        world.entity_mut(e).remove::<Famine>();
         index.provinces.push(e);
     }
     for (i, c) in spec.commanders.iter().enumerate() {
