@@ -2022,3 +2022,30 @@ fn an_army_on_its_own_supply_lines_is_fed_from_the_central_granary_when_the_land
     assert!(army(&s, a).hunger_days > 0.0, "no supply line, no central grain");
     assert_eq!(faction(&s, f).coffers.grain, 1e6);
 }
+
+#[test]
+fn a_commander_who_falls_with_one_army_leaves_every_army_he_was_listed_in() {
+    let (mut spec, x, _) = battle_world(30_000.0, 10_000.0);
+    let c = CommanderId(spec.commanders.len() as u32);
+    spec.commanders.push(CommanderSpec {
+        key: "both".into(),
+        name: "both".into(),
+        faction: FactionId(0),
+        skill: 0.9,
+        traits: vec![],
+        rivals: vec![],
+    });
+    // Listed with the army that fights and with one at home.
+    spec.armies[x.index()].commanders = vec![c];
+    spec.armies.push(spec.armies[x.index()].clone());
+    let home = spec.armies.len() - 1;
+    spec.armies[home].key = "home".into();
+    spec.armies[home].location = ProvinceId(1);
+    (spec.params.commander_loss_victor, spec.params.commander_loss_beaten) = (1.0, 1.0);
+    spec.end = Date { year: 1231, month: 6, day: 30 }; // a second turn
+    let mut s = sim(&spec, 3);
+    s.step();
+    assert!(army(&s, x).commanders.is_empty(), "he fell in the battle");
+    s.step();
+    assert!(army(&s, ArmyId(home as u32)).commanders.is_empty(), "and is gone from the other army's list too");
+}

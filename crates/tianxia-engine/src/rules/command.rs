@@ -1,17 +1,30 @@
 //! Command: what an army's commanders bring it (best skill, traits, rivalry), assessed
-//! when its command changes and read by every rule that needs it.
+//! when its command changes and read by every rule that needs it. A commander who has
+//! fallen (in battle, as his army broke up, or by an event) leaves every army's list.
 
+use crate::ids::CommanderId;
 use crate::model::army::{Commanders, Dissolved, Leadership};
+use crate::model::commander::Fallen;
 use crate::rules::lookup::Leaders;
 use bevy_ecs::prelude::*;
 
-/// Armies whose command changed since the last assessment.
-type Reassigned = (Changed<Commanders>, Without<Dissolved>);
-
 /// Updates [`Leadership`] of every army whose commanders changed (or that just took the
-/// field).
-pub fn assess_command(leaders: Leaders, mut armies: Query<(&Commanders, &mut Leadership), Reassigned>) {
-    for (cmd, mut led) in &mut armies {
-        *led = leaders.led(&cmd.0);
+/// field), after taking commanders who fell since the last assessment off every list (a
+/// commander may be listed in more than one army).
+pub fn assess_command(
+    leaders: Leaders,
+    fallen: Query<&CommanderId, Added<Fallen>>,
+    mut armies: Query<(&mut Commanders, &mut Leadership), Without<Dissolved>>,
+    mut gone: Local<Vec<CommanderId>>,
+) {
+    gone.clear();
+    gone.extend(fallen.iter().copied());
+    for (mut cmd, mut led) in &mut armies {
+        if !gone.is_empty() && cmd.0.iter().any(|c| gone.contains(c)) {
+            cmd.0.retain(|c| !gone.contains(c));
+        }
+        if cmd.is_changed() {
+            *led = leaders.led(&cmd.0);
+        }
     }
 }
