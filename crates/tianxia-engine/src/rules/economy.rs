@@ -35,7 +35,20 @@ pub struct Tally {
     short: Vec<(ArmyId, Entity)>,
     /// Provinces whose garrison is short of its establishment, by id.
     thin: Vec<(ProvinceId, Entity)>,
+    /// Provinces whose townspeople lacked bread or had famine: (id, need, lacking).
+    hunger: Vec<(ProvinceId, f64, f64)>,
 }
+
+type Land = (
+    &'static ProvinceId,
+    &'static Control,
+    &'static mut Granary,
+    &'static mut Population,
+    &'static Siege,
+    &'static mut Walls,
+    &'static mut Ravage,
+    Has<Famine>,
+);
 
 type Recruit = (
     &'static ArmyId,
@@ -56,8 +69,7 @@ pub fn run_economy(
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
     mut factions: Query<(&mut Coffers, &mut Weariness, &Drain, &mut Stragglers)>,
-    mut provinces: Query<(&ProvinceId, &Control, &mut Granary, &mut Population, &Siege, &mut Walls, &mut Ravage)>,
-    famine: Query<(), With<Famine>>,
+    mut provinces: Query<Land>,
     mut armies: Query<Recruit>,
     mut log: ResMut<EventLog>,
     mut commands: Commands,
@@ -67,7 +79,7 @@ pub fn run_economy(
     let days = cal.days();
     let year_share = days / 365.0;
     let n = index.factions.len();
-    let Tally { taxed, yearly, people, lost, by_province, by_army, short, thin } = &mut *tally;
+    let Tally { taxed, yearly, people, lost, by_province, by_army, short, thin, hunger } = &mut *tally;
     for v in [&mut *taxed, &mut *yearly, &mut *people, &mut *lost] {
         v.clear();
         v.resize(n, 0.0);
@@ -80,7 +92,7 @@ pub fn run_economy(
     by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None, 0.0));
     let harvest_now = harvest_months.iter().any(|m| *m);
     if harvest_now {
-        for (id, control, mut granary, population, siege, _, mut ravage) in &mut provinces {
+        for (id, control, mut granary, population, siege, _, mut ravage, _) in &mut provinces {
             let mut tax = None;
             let month = harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false);
             if month && siege.besieger.is_none() {
@@ -147,18 +159,30 @@ pub fn run_economy(
         w.weariness = w.weariness.clamp(0.0, 1.0);
     }
 
-    // The people eat, by province id: from the granary, then from their controller's
-    // central granary (less the loss on the way); what is lacking is famine. A besieged
-    // city eats in the siege rule.
-    for &e in &index.provinces {
-        let Ok((id, control, mut granary, mut population, siege, ..)) = provinces.get_mut(e) else { continue };
+    // The people eat: from the granary (each province on its own, in any order); then, by
+    // province id, what is lacking comes from their controller's central granary (less
+    // the loss on the way), and what is still lacking is famine. A besieged city eats in
+    // the siege rule.
+    hunger.clear();
+    for (id, _, mut granary, population, siege, .., had_famine) in &mut provinces {
         if siege.besieger.is_some() || population.0 <= 0.0 {
+            if had_famine {
+                hunger.push((*id, 0.0, 0.0));
+            }
             continue;
         }
         let need = population.0 * p.granary_fed_share.clamp(0.0, 1.0) * p.civilian_ration * days;
         let own = need.min(granary.grain);
         granary.grain -= own;
-        let mut lacking = need - own;
+        if need - own > 0.0 || had_famine {
+            hunger.push((*id, need, need - own));
+        }
+    }
+    hunger.sort_unstable_by_key(|x| x.0);
+    for &(id, need, lacking) in hunger.iter() {
+        let e = index.provinces[id.index()];
+        let Ok((_, control, _, mut population, .., had_famine)) = provinces.get_mut(e) else { continue };
+        let mut lacking = lacking;
         if lacking > 0.0
             && let Some(&fe) = index.factions.get(control.controller.index())
             && let Ok((mut f, ..)) = factions.get_mut(fe)
@@ -174,10 +198,10 @@ pub fn run_economy(
         if lacking > 0.0 {
             population.0 *= 1.0 - (p.famine_mortality * lacking / need * days).clamp(0.0, 1.0);
         }
-        match (hungry, famine.contains(e)) {
+        match (hungry, had_famine) {
             (true, false) => {
                 commands.entity(e).insert(Famine);
-                log.push(&cal, LogKind::Famine { province: *id });
+                log.push(&cal, LogKind::Famine { province: id });
             }
             (false, true) => {
                 commands.entity(e).remove::<Famine>();
@@ -213,12 +237,12 @@ pub fn run_economy(
     thin.extend(
         provinces
             .iter()
-            .filter(|(.., siege, walls, _)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
+            .filter(|(.., siege, walls, _, _)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
             .map(|(id, ..)| (*id, index.provinces[id.index()])),
     );
     thin.sort_unstable_by_key(|x| x.0);
     for &(_, e) in thin.iter() {
-        let Ok((_, control, _, _, _, mut walls, _)) = provinces.get_mut(e) else { continue };
+        let Ok((_, control, _, _, _, mut walls, ..)) = provinces.get_mut(e) else { continue };
         let gap = walls.establishment - walls.garrison;
         let Some(&fe) = index.factions.get(control.controller.index()) else { continue };
         let Ok((mut f, ..)) = factions.get_mut(fe) else { continue };
