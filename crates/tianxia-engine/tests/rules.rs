@@ -2049,3 +2049,42 @@ fn a_commander_who_falls_with_one_army_leaves_every_army_he_was_listed_in() {
     s.step();
     assert!(army(&s, ArmyId(home as u32)).commanders.is_empty(), "and is gone from the other army's list too");
 }
+
+#[test]
+fn an_army_that_passed_the_point_of_a_meeting_earlier_that_day_is_not_drawn_into_it() {
+    // p2 -10 km- p1 -300 km- p0. Column c (a) leaves p1 for p0 while b's column, 10 km
+    // behind it, follows from p2; a's army from p0 meets b's on day 8, after c (a's own)
+    // has passed it. Only the two hostile armies meet.
+    let mut b = Builder::new(START, 10, 1);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    let p0 = b.province("p0", fa);
+    let p1 = b.province("p1", fa);
+    let p2 = b.province("p2", fa);
+    b.route(p1, p0, 300.0, RouteKind::Road);
+    b.route(p2, p1, 10.0, RouteKind::Road);
+    b.war(fa, fb);
+    let ahead = b.army("a_from_p0", fa, p0, 0.0, 5_000.0);
+    let c = b.army("c_ahead", fa, p1, 0.0, 5_000.0);
+    let behind = b.army("b_behind", fb, p2, 0.0, 5_000.0);
+    march(&mut b, ahead, p2);
+    march(&mut b, c, p0);
+    march(&mut b, behind, p0);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    let met: Vec<_> = s
+        .log()
+        .entries()
+        .iter()
+        .filter_map(|e| match e.kind {
+            LogKind::Met { army, other, .. } => Some((army, other)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(met, [(ahead, behind)]);
+    // c walked on: 200 km out of p1 after ten days.
+    match army(&s, c).location {
+        Location::OnRoute { done, .. } => assert!((done - 200.0).abs() < 1e-6, "c at {done} km"),
+        l => panic!("c should be on the road: {l:?}"),
+    }
+}

@@ -57,8 +57,8 @@ impl Regions {
     /// all of them, unless an event forced it until a day before their end.
     pub fn weather_days(&self, zone: u16, today: i64, days: f64) -> f64 {
         match self.0.get(usize::from(zone)).and_then(|r| r.forced_until) {
-            Some(until) if until > today => days.min((until - today) as f64),
-            _ => days,
+            Some(until) => days.min((until - today).max(0) as f64),
+            None => days,
         }
     }
 }

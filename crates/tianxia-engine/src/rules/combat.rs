@@ -173,6 +173,8 @@ pub struct CombatScratch {
     retreats: Vec<usize>,
     baggage: Vec<(ArmyId, f64)>,
     outs: Vec<(f64, ProvinceId, FactionId)>,
+    /// Where armies that slipped away this phase went, and their factions.
+    moved: Vec<(ProvinceId, FactionId)>,
 }
 
 type Combatant = (
@@ -193,18 +195,22 @@ type Combatant = (
 
 /// The provinces army `f` could fall back or slip away to, with the km to each and its
 /// controller, into `outs`: the neighbours by open routes of its province, or the two ends
-/// of the route it stands on; none where an enemy army stands in a province.
+/// of the route it stands on; none where an enemy army stands in a province (at the start
+/// of the phase, or having slipped away there since: `moved`).
+#[allow(clippy::too_many_arguments)]
 fn ways_out(
     outs: &mut Vec<(f64, ProvinceId, FactionId)>,
     graph: &RouteGraph,
     places: &Places,
     diplomacy: &Diplomacy,
     fighters: &[Fighter],
+    moved: &[(ProvinceId, FactionId)],
     f: Fighter,
 ) {
     outs.clear();
     let mut add = |km: f64, n: ProvinceId| {
-        let enemy = fighters.iter().any(|x| x.place == Place::At(n) && diplomacy.at_war(f.faction, x.faction));
+        let enemy = fighters.iter().any(|x| x.place == Place::At(n) && diplomacy.at_war(f.faction, x.faction))
+            || moved.iter().any(|&(q, g)| q == n && diplomacy.at_war(f.faction, g));
         if let Some(c) = places.controller(n).filter(|_| !enemy) {
             outs.push((km, n, c));
         }
@@ -268,7 +274,8 @@ pub fn resolve_battles(
 ) {
     let p = &*params;
     let today = cal.date.to_days();
-    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats, baggage, outs } = &mut *scratch;
+    let CombatScratch { fighters, factions, side_a, side_b, tally, retreats, baggage, outs, moved } = &mut *scratch;
+    moved.clear();
     fighters.clear();
     for (id, al, .., pos, _, _, _) in &armies {
         let (place, near) = match pos.0 {
@@ -399,7 +406,7 @@ pub fn resolve_battles(
                 let own = pace(s, fa.0, p);
                 let way_out = (own > chaser)
                     .then(|| {
-                        ways_out(outs, &graph, &places, &diplomacy, fighters, f);
+                        ways_out(outs, &graph, &places, &diplomacy, fighters, moved, f);
                         escape(outs, &diplomacy, f.faction)
                     })
                     .flatten();
@@ -420,6 +427,8 @@ pub fn resolve_battles(
                     orders.path.clear();
                 }
                 log.push(&cal, LogKind::Evaded { army: f.id, from: here, to });
+                // Later ways out this phase see it where it went.
+                moved.push((to, f.faction));
                 side.remove(k);
             }
         }
@@ -551,7 +560,7 @@ pub fn resolve_battles(
         // side holds, without enemies.
         for &i in retreats.iter() {
             let f = fighters[i];
-            ways_out(outs, &graph, &places, &diplomacy, fighters, f);
+            ways_out(outs, &graph, &places, &diplomacy, fighters, moved, f);
             let dest = retreat(outs, &diplomacy, f.faction);
             let Ok((_, _, _, _, mut s, _, _, _, mut ledger, mut pos, ..)) = armies.get_mut(f.entity) else { continue };
             match dest {

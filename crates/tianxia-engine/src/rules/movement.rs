@@ -373,15 +373,22 @@ fn meet_on_routes(
                 }
             }
             let Some((t, x, i, j)) = first else { break };
+            let wild = matches!(graph.way(route).kind, RouteKind::MountainPath | RouteKind::Pass);
             for k in [i, j] {
                 let leg = &mut group[k];
                 let w = &mut walkers[leg.walker];
                 if !w.halted {
+                    // The rest of the day is spent standing, not marching.
                     w.marched = (w.marched - (dt - t)).max(0.0);
+                    if wild {
+                        w.rough = (w.rough - (dt - t)).max(0.0);
+                    }
                 }
                 w.halted = true;
                 w.stopped_on = Some((route, x));
-                *leg = Leg { t0: 0.0, x0: x, x1: x, ..*leg };
+                // Standing at x from t on (not before: armies that passed x earlier in
+                // the day did not meet it).
+                *leg = Leg { t0: t, x0: x, x1: x, ..*leg };
                 if let Ok((_, _, mut pos, ..)) = armies.get_mut(w.entity)
                     && let Location::OnRoute { route, from, to, .. } = pos.0
                 {

@@ -75,7 +75,8 @@ pub fn plunder(
     let lost = people.0 * p.sack_population_loss.clamp(0.0, 1.0);
     people.0 -= lost;
     ravage.harvest_loss = ravage.harvest_loss.max(p.sack_harvest_loss.clamp(0.0, 1.0));
-    ravage.until = days_after(cal.date.to_days(), p.sack_interval);
+    // At least until the next turn: one sack per place per turn.
+    ravage.until = days_after(cal.date.to_days(), p.sack_interval).max(cal.date.to_days() + 1);
     Spoils { grain, spoilt: stripped - grain, people: lost }
 }
 
