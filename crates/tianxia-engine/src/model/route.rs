@@ -197,6 +197,11 @@ impl RouteGraph {
         &self.ways[id.index()]
     }
 
+    /// How many routes there are.
+    pub fn route_count(&self) -> usize {
+        self.ways.len()
+    }
+
     /// Whether the route can be used now.
     pub fn is_open(&self, id: RouteId) -> bool {
         self.open[id.index()]

@@ -118,6 +118,9 @@ pub struct MoveScratch {
     presence: Presence,
     walkers: Vec<Walker>,
     legs: Vec<Leg>,
+    /// Per route: (the day it was last counted, legs on it that day).
+    marks: Vec<(u32, u32)>,
+    day: u32,
 }
 
 /// Km from the `a` end of `route` of a point `done` km out of `from`.
@@ -159,7 +162,12 @@ pub fn move_armies(
     let p = &*params;
     let np = index.provinces.len();
     let nf = index.factions.len();
-    let MoveScratch { presence, walkers, legs } = &mut *scratch;
+    let MoveScratch { presence, walkers, legs, marks, day } = &mut *scratch;
+    if marks.len() != graph.route_count() {
+        marks.clear();
+        marks.resize(graph.route_count(), (0, 0));
+        *day = 0;
+    }
     presence.nf = nf;
     presence.count.clear();
     presence.count.resize(np * nf, 0);
@@ -310,6 +318,13 @@ pub fn move_armies(
                 legs.push(Leg { walker: k, route, t0, x0, x1: along(&graph, route, from, done) });
             }
         }
+        // Only routes with two or more armies on them can see a meeting.
+        *day = day.wrapping_add(1);
+        for l in legs.iter() {
+            let m = &mut marks[l.route.index()];
+            *m = if m.0 == *day { (m.0, m.1 + 1) } else { (*day, 1) };
+        }
+        legs.retain(|l| marks[l.route.index()].1 >= 2);
         meet_on_routes(&graph, &diplomacy, &cal, dt, walkers, legs, &mut armies, &mut log);
     }
 
