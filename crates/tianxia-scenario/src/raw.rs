@@ -8,6 +8,7 @@ use ron::value::RawValue;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 pub use tianxia_engine::calendar::Season;
+pub use tianxia_engine::model::army::Stance;
 pub use tianxia_engine::model::commander::Trait;
 pub use tianxia_engine::model::faction::{Posture, Sack, TrespassResponse as Response};
 pub use tianxia_engine::model::province::Terrain;
@@ -420,16 +421,6 @@ pub struct Army {
     pub stance: Stance,
     #[serde(default = "yes")]
     pub in_field: bool,
-}
-
-#[derive(Deserialize, Debug, Clone, Copy, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Stance {
-    #[default]
-    Auto,
-    Stand,
-    Evade,
-    Harass,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq)]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tianxia_engine::calendar::Date;
 use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
-use tianxia_engine::model::army::{Stance, Step};
+use tianxia_engine::model::army::Step;
 use tianxia_engine::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
 use tianxia_engine::model::script::{
     Cmp, Condition, Effect, Objective, ObjectiveKind, OutcomeRule, OutcomeSpec, Quantity, ScriptedEvent,
@@ -617,7 +617,7 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             morale,
             food_days,
             orders,
-            stance: stance(x.stance),
+            stance: x.stance,
             in_field: x.in_field,
         });
     }
@@ -783,15 +783,6 @@ fn relation(k: raw::RelationKind, until: i64) -> Relation {
         raw::RelationKind::Peace => Relation::Peace,
         raw::RelationKind::Truce => Relation::Truce { until },
         raw::RelationKind::Alliance => Relation::Alliance,
-    }
-}
-
-fn stance(s: raw::Stance) -> Stance {
-    match s {
-        raw::Stance::Auto => Stance::Auto,
-        raw::Stance::Stand => Stance::Stand,
-        raw::Stance::Evade => Stance::Evade,
-        raw::Stance::Harass => Stance::Harass,
     }
 }
 
@@ -1006,7 +997,7 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             Effect::SetOrders { army: army?, orders: o }
         }
         E::Sack { army } => Effect::Sack { army: r.army(army)? },
-        E::SetStance { army, stance } => Effect::SetStance { army: r.army(army)?, stance: self::stance(*stance) },
+        E::SetStance { army, stance } => Effect::SetStance { army: r.army(army)?, stance: *stance },
         E::LoseBaggage { army, share, to } => {
             let share = r.fixed("lose_baggage: share", share, 0.0, 1.0);
             let army = r.army(army);

@@ -200,7 +200,8 @@ pub struct Wastage {
 }
 
 /// How an army meets an enemy it could outrun.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stance {
     /// Decides by the odds: it refuses battle when they are poor and it is the faster,
     /// and a mostly mounted army harasses the enemy it refuses.
