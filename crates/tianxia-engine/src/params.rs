@@ -264,8 +264,10 @@ params! {
     // --- evasion, harassment, baggage and sacking ---
     /// An army of stance `auto` refuses battle when its side's power is below this share of the enemy's (and it is the faster, with a way out).
     evade_odds: 0.7, "ratio";
-    /// Pace bonus of an all-mounted army per spare horse per rider (up to two): pace x (1 + this x spare) (est.).
+    /// Pace bonus of an all-mounted army per spare horse per rider (up to remount_spare_max): pace x (1 + this x spare) (est.).
     remount_speed_bonus: 0.1, "factor/horse";
+    /// Spare horses per rider that still add pace; more are led, not ridden (est.).
+    remount_spare_max: 2.0, "horses";
     /// Chance that an army refusing battle is caught, at equal pace, before the factors below.
     evade_catch_base: 1.0, "probability";
     /// How the chance of being caught falls as the evader outpaces the pursuer: x (pursuer pace / evader pace)^this.

@@ -374,10 +374,10 @@ pub fn resolve_battles(
             total
         };
         // Armies that would rather not fight, and can, try to slip away first.
-        let (odds_a, odds_b) = {
-            let (a, b) = (power_of(&armies, side_a), power_of(&armies, side_b));
-            (if b > 0.0 { a / b } else { f64::INFINITY }, if a > 0.0 { b / a } else { f64::INFINITY })
-        };
+        let (base_a, base_b) = (power_of(&armies, side_a), power_of(&armies, side_b));
+        let odds_a = if base_b > 0.0 { base_a / base_b } else { f64::INFINITY };
+        let odds_b = if base_a > 0.0 { base_b / base_a } else { f64::INFINITY };
+        let sides = (side_a.len(), side_b.len());
         let pace_of = |side: &[usize]| {
             let mut fastest = 0.0_f64;
             let mut horse = 0.0;
@@ -435,8 +435,14 @@ pub fn resolve_battles(
         if side_a.is_empty() || side_b.is_empty() {
             continue;
         }
-        let pa = power_of(&armies, side_a) * noise(&mut rngs.combat, p.combat_noise);
-        let pb = power_of(&armies, side_b) * noise(&mut rngs.combat, p.combat_noise);
+        // The powers before the noise change only if someone slipped away.
+        let (base_a, base_b) = if sides == (side_a.len(), side_b.len()) {
+            (base_a, base_b)
+        } else {
+            (power_of(&armies, side_a), power_of(&armies, side_b))
+        };
+        let pa = base_a * noise(&mut rngs.combat, p.combat_noise);
+        let pb = base_b * noise(&mut rngs.combat, p.combat_noise);
         if pa <= 0.0 || pb <= 0.0 {
             continue;
         }

@@ -38,7 +38,7 @@ pub fn pace(s: &Strength, fatigue: f64, p: &Params) -> f64 {
     let mut v = base_speed(s, p) * (1.0 - p.fatigue_speed_penalty * fatigue).max(0.0);
     let on_foot = s.infantry + (s.cavalry - s.horses).max(0.0);
     if on_foot < 1.0 && s.siege < 1.0 && s.cavalry >= 1.0 {
-        let spare = (s.horses / s.cavalry - 1.0).clamp(0.0, 2.0);
+        let spare = (s.horses / s.cavalry - 1.0).clamp(0.0, p.remount_spare_max.max(0.0));
         v *= 1.0 + p.remount_speed_bonus * spare;
     }
     v
@@ -98,13 +98,20 @@ pub fn refuses(stance: Stance, odds: f64, p: &Params) -> bool {
     }
 }
 
-/// Whether an army of `stance` and strength `s` harasses an enemy it faces at `odds`.
-pub fn harasses(stance: Stance, s: &Strength, odds: f64, p: &Params) -> bool {
+/// Whether an army of `stance` and strength `s` may harass at all: stance `harass`, or
+/// `auto` with at least `harass_mounted_share` of its men mounted.
+pub fn may_harass(stance: Stance, s: &Strength, p: &Params) -> bool {
     match stance {
         Stance::Harass => true,
-        Stance::Auto => s.men() > 0.0 && s.mounted() / s.men() >= p.harass_mounted_share && odds < p.evade_odds,
+        Stance::Auto => s.men() > 0.0 && s.mounted() / s.men() >= p.harass_mounted_share,
         Stance::Stand | Stance::Evade => false,
     }
+}
+
+/// Whether an army of `stance` and strength `s` harasses an enemy it faces at `odds`
+/// (under `auto`, only one it would refuse).
+pub fn harasses(stance: Stance, s: &Strength, odds: f64, p: &Params) -> bool {
+    may_harass(stance, s, p) && (stance == Stance::Harass || odds < p.evade_odds)
 }
 
 /// The intensity (0..1) of harassment by `horse` mounted men of a column of `men` men
@@ -215,19 +222,13 @@ pub fn harass_columns(
 ) {
     let p = &*params;
     let HarassScratch { near, pairs, spots } = &mut *scratch;
-    // Whether an army could harass anyone at all.
-    let could = |s: &Strength, st: Stance| match st {
-        Stance::Harass => true,
-        Stance::Auto => s.men() > 0.0 && s.mounted() / s.men() >= p.harass_mounted_share,
-        _ => false,
-    };
     // Every army's place and faction, read in one pass.
     near.clear();
     spots.clear();
     spots.resize(index.armies.len(), None);
     let mut any_could = false;
     for (id, al, pos, s, st, .., (routed, besieging)) in &armies {
-        let could = !routed && !besieging && could(s, *st);
+        let could = !routed && !besieging && may_harass(*st, s, p);
         any_could |= could;
         spots[id.index()] = Some((pos.0, al.0, could));
         match pos.0 {
@@ -258,17 +259,6 @@ pub fn harass_columns(
             gap(&graph, loc, at).filter(|d| *d <= p.harass_range)
         };
         let here = loc.nearest(|r| graph.way(r).km);
-        let any = near[at(near, here)].iter().any(|x| enemy_near(x.1).is_some())
-            || graph.neighbours(here).iter().any(|&(r, n)| {
-                graph.is_open(r)
-                    && graph.way(r).km <= p.harass_range
-                    && near[at(near, n)].iter().any(|x| enemy_near(x.1).is_some())
-            });
-        if !any {
-            continue;
-        }
-        let Ok(h) = armies.get(*e) else { continue };
-        let (_, _, _, s, st, ..) = h;
         let mut best: Option<(f64, f64, u32)> = None;
         let consider = |j: u32, best: &mut Option<(f64, f64, u32)>| {
             let Some(d) = enemy_near(j) else { return };
@@ -293,6 +283,8 @@ pub fn harass_columns(
             }
         }
         let Some((_, _, j)) = best else { continue };
+        let Ok(h) = armies.get(*e) else { continue };
+        let (_, _, _, s, st, ..) = h;
         let te = index.armies[j as usize];
         let Ok(t) = armies.get(te) else { continue };
         let place = t.2.0.nearest(|r| graph.way(r).km);

@@ -4,8 +4,9 @@
 //! the grazing season) for the turn's days, and tries to refill what it carries up to
 //! `carry_days`. It draws from provinces it may draw from (own, allied, or a host's that
 //! owes grain) within `supply_range` km of the route graph, nearest first, losing a share
-//! in transit per 100 km (less by river); then forages where it stands. It eats from what
-//! it carries. Any shortfall costs men, horses and morale, and counts as days unfed
+//! in transit per 100 km (less by river); then forages where it stands; then, for what it
+//! still lacks this turn, its faction's central granary sends rations if its supply net
+//! reaches its own land (losing `central_supply_loss`). It eats from what it carries. Any shortfall costs men, horses and morale, and counts as days unfed
 //! ([`Hunger`]); disease costs men too. (Cold is the exposure rule's.)
 
 use crate::calendar::{Calendar, Season};
