@@ -6,6 +6,7 @@ use crate::ids::{ArmyId, FactionId, Names, ProvinceId};
 use crate::model::script::{OutcomeValue, Outcomes};
 use crate::record::NameTable;
 use crate::record::log::EventLog;
+use crate::record::outcome::Facts;
 use crate::record::state::RunState;
 use crate::record::view::{ArmyView, FactionView, ProvinceView};
 use crate::world::build::{BuildError, populate};
@@ -98,11 +99,12 @@ impl Sim {
     /// The outcomes, turns and digest as they stand.
     pub fn result(&self) -> RunResult {
         let cal = self.world.resource::<Calendar>();
-        let outcomes = Arc::clone(&self.world.resource::<Outcomes>().0);
+        let outcomes = &self.world.resource::<Outcomes>().0;
+        let facts = Facts::of(&self.world);
         RunResult {
             turns: cal.turn,
             end_date: cal.date,
-            outcomes: outcomes.iter().map(|o| (o.key.clone(), o.eval(&self.world))).collect(),
+            outcomes: outcomes.iter().map(|o| (o.key.clone(), o.value(&facts))).collect(),
             digest: self.world.resource::<EventLog>().digest(),
         }
     }

@@ -47,43 +47,72 @@ impl Metrics {
     }
 }
 
-/// Read access to one army's components (present and not dissolved).
-fn army<T: Component>(world: &World, id: ArmyId) -> Option<&T> {
-    let e = *world.resource::<Index>().armies.get(id.index())?;
-    if world.get::<Dissolved>(e).is_some() {
-        return None;
+/// The world as conditions and quantities read it, with the resources they look at
+/// fetched once (a resource lookup costs as much as a component's).
+pub struct Facts<'w> {
+    world: &'w World,
+    index: &'w Index,
+    metrics: &'w Metrics,
+    diplomacy: &'w Diplomacy,
+    regions: &'w Regions,
+}
+
+impl<'w> Facts<'w> {
+    /// The facts of `world`.
+    pub fn of(world: &'w World) -> Facts<'w> {
+        Facts {
+            world,
+            index: world.resource::<Index>(),
+            metrics: world.resource::<Metrics>(),
+            diplomacy: world.resource::<Diplomacy>(),
+            regions: world.resource::<Regions>(),
+        }
     }
-    world.get::<T>(e)
-}
 
-/// Read access to one army's components, dissolved or not.
-fn army_any<T: Component>(world: &World, id: ArmyId) -> Option<&T> {
-    let e = *world.resource::<Index>().armies.get(id.index())?;
-    world.get::<T>(e)
-}
+    /// Read access to one army's components (present and not dissolved).
+    fn army<T: Component>(&self, id: ArmyId) -> Option<&'w T> {
+        let e = *self.index.armies.get(id.index())?;
+        let x = self.world.get_entity(e).ok()?;
+        if x.contains::<Dissolved>() {
+            return None;
+        }
+        x.get::<T>()
+    }
 
-fn province<T: Component>(world: &World, id: ProvinceId) -> Option<&T> {
-    let e = *world.resource::<Index>().provinces.get(id.index())?;
-    world.get::<T>(e)
-}
+    /// Read access to one army's components, dissolved or not.
+    fn army_any<T: Component>(&self, id: ArmyId) -> Option<&'w T> {
+        let e = *self.index.armies.get(id.index())?;
+        self.world.get::<T>(e)
+    }
 
-fn faction<T: Component>(world: &World, id: FactionId) -> Option<&T> {
-    let e = *world.resource::<Index>().factions.get(id.index())?;
-    world.get::<T>(e)
-}
+    fn province<T: Component>(&self, id: ProvinceId) -> Option<&'w T> {
+        let e = *self.index.provinces.get(id.index())?;
+        self.world.get::<T>(e)
+    }
 
-fn in_region(world: &World, p: ProvinceId, region: Option<u16>) -> bool {
-    region.is_none_or(|r| province::<Zone>(world, p).is_some_and(|z| z.contains(r)))
+    fn faction<T: Component>(&self, id: FactionId) -> Option<&'w T> {
+        let e = *self.index.factions.get(id.index())?;
+        self.world.get::<T>(e)
+    }
+
+    fn in_region(&self, p: ProvinceId, region: Option<u16>) -> bool {
+        region.is_none_or(|r| self.province::<Zone>(p).is_some_and(|z| z.contains(r)))
+    }
 }
 
 impl Quantity {
     /// Its value in `world`.
     pub fn eval(&self, world: &World) -> f64 {
-        let index = world.resource::<Index>();
+        self.value(&Facts::of(world))
+    }
+
+    /// Its value in the world `facts` read.
+    pub fn value(&self, facts: &Facts) -> f64 {
+        let (world, index) = (facts.world, facts.index);
         match self {
             Quantity::Value(v) => *v,
-            Quantity::ArmyMen(a) => army::<Strength>(world, *a).map_or(0.0, Strength::men),
-            Quantity::ArmyMenShare(a) => match (army::<Strength>(world, *a), army::<Ledger>(world, *a)) {
+            Quantity::ArmyMen(a) => facts.army::<Strength>(*a).map_or(0.0, Strength::men),
+            Quantity::ArmyMenShare(a) => match (facts.army::<Strength>(*a), facts.army::<Ledger>(*a)) {
                 (Some(s), Some(l)) if l.committed > 0.0 => s.men() / l.committed,
                 _ => 0.0,
             },
@@ -127,21 +156,21 @@ impl Quantity {
             Quantity::Controlled { faction, region } => (0..index.provinces.len())
                 .map(|i| ProvinceId(i as u32))
                 .filter(|p| {
-                    province::<Control>(world, *p).is_some_and(|c| c.controller == *faction)
-                        && in_region(world, *p, *region)
+                    facts.province::<Control>(*p).is_some_and(|c| c.controller == *faction)
+                        && facts.in_region(*p, *region)
                 })
                 .count() as f64,
             Quantity::Lost { faction, region } => (0..index.provinces.len())
                 .map(|i| ProvinceId(i as u32))
                 .filter(|p| {
-                    province::<Control>(world, *p).is_some_and(|c| c.owner == *faction && c.controller != *faction)
-                        && in_region(world, *p, *region)
+                    facts.province::<Control>(*p).is_some_and(|c| c.owner == *faction && c.controller != *faction)
+                        && facts.in_region(*p, *region)
                 })
                 .count() as f64,
-            Quantity::Counter(name) => world.resource::<Metrics>().counters.get(name).copied().unwrap_or(0.0),
-            Quantity::Treasury(f) => faction::<Coffers>(world, *f).map_or(0.0, |c| c.treasury),
-            Quantity::Grain(f) => faction::<Coffers>(world, *f).map_or(0.0, |c| c.grain),
-            Quantity::Garrison(p) => province::<Walls>(world, *p).map_or(0.0, |w| w.garrison),
+            Quantity::Counter(name) => facts.metrics.counters.get(name).copied().unwrap_or(0.0),
+            Quantity::Treasury(f) => facts.faction::<Coffers>(*f).map_or(0.0, |c| c.treasury),
+            Quantity::Grain(f) => facts.faction::<Coffers>(*f).map_or(0.0, |c| c.grain),
+            Quantity::Garrison(p) => facts.province::<Walls>(*p).map_or(0.0, |w| w.garrison),
         }
     }
 }
@@ -149,42 +178,47 @@ impl Quantity {
 impl Condition {
     /// Whether it holds in `world`.
     pub fn eval(&self, world: &World) -> bool {
+        self.holds(&Facts::of(world))
+    }
+
+    /// Whether it holds in the world `facts` read.
+    pub fn holds(&self, facts: &Facts) -> bool {
         match self {
             Condition::True => true,
-            Condition::Flag(f) => world.resource::<Metrics>().flags.contains(f),
+            Condition::Flag(f) => facts.metrics.flags.contains(f),
             Condition::ArmyAt { army: a, province: p } => {
-                army::<Position>(world, *a).is_some_and(|pos| pos.0.province() == Some(*p))
+                facts.army::<Position>(*a).is_some_and(|pos| pos.0.province() == Some(*p))
             }
             Condition::ArmyInRegion { army: a, region, controller } => {
-                army::<Position>(world, *a).and_then(|pos| pos.0.province()).is_some_and(|p| {
-                    province::<Zone>(world, p).is_some_and(|z| z.contains(*region))
-                        && controller.is_none_or(|c| province::<Control>(world, p).is_some_and(|x| x.controller == c))
+                facts.army::<Position>(*a).and_then(|pos| pos.0.province()).is_some_and(|p| {
+                    facts.province::<Zone>(p).is_some_and(|z| z.contains(*region))
+                        && controller.is_none_or(|c| facts.province::<Control>(p).is_some_and(|x| x.controller == c))
                 })
             }
-            Condition::ArmyAlive(a) => army::<Strength>(world, *a).is_some(),
-            Condition::ArmyRouted(a) => army_any::<Ledger>(world, *a).is_some_and(|l| l.routs > 0),
-            Condition::ArmyDestroyed(a) => army_any::<Dissolved>(world, *a).is_some(),
-            Condition::ArmyBesieging(a) => army::<Besieging>(world, *a).is_some(),
+            Condition::ArmyAlive(a) => facts.army::<Strength>(*a).is_some(),
+            Condition::ArmyRouted(a) => facts.army_any::<Ledger>(*a).is_some_and(|l| l.routs > 0),
+            Condition::ArmyDestroyed(a) => facts.army_any::<Dissolved>(*a).is_some(),
+            Condition::ArmyBesieging(a) => facts.army::<Besieging>(*a).is_some(),
             Condition::Controller { province: p, faction } => {
-                province::<Control>(world, *p).is_some_and(|c| c.controller == *faction)
+                facts.province::<Control>(*p).is_some_and(|c| c.controller == *faction)
             }
             Condition::Relation { a, b, relation } => {
-                let r = world.resource::<Diplomacy>().relation(*a, *b);
+                let r = facts.diplomacy.relation(*a, *b);
                 match (relation, r) {
                     (Relation::Truce { .. }, Relation::Truce { .. }) => true,
                     _ => r == *relation,
                 }
             }
             Condition::Access { grantor, grantee } => {
-                world.resource::<Diplomacy>().access.iter().any(|x| x.grantor == *grantor && x.grantee == *grantee)
+                facts.diplomacy.access.iter().any(|x| x.grantor == *grantor && x.grantee == *grantee)
             }
             Condition::Weather { region, weather } => {
-                world.resource::<Regions>().0.get(*region as usize).is_some_and(|r| r.weather == *weather)
+                facts.regions.0.get(*region as usize).is_some_and(|r| r.weather == *weather)
             }
-            Condition::Compare { quantity, cmp, value } => cmp.holds(quantity.eval(world), *value),
-            Condition::All(cs) => cs.iter().all(|c| c.eval(world)),
-            Condition::Any(cs) => cs.iter().any(|c| c.eval(world)),
-            Condition::Not(c) => !c.eval(world),
+            Condition::Compare { quantity, cmp, value } => cmp.holds(quantity.value(facts), *value),
+            Condition::All(cs) => cs.iter().all(|c| c.holds(facts)),
+            Condition::Any(cs) => cs.iter().any(|c| c.holds(facts)),
+            Condition::Not(c) => !c.holds(facts),
         }
     }
 }
@@ -192,18 +226,24 @@ impl Condition {
 impl OutcomeSpec {
     /// The outcome's value in `world`.
     pub fn eval(&self, world: &World) -> OutcomeValue {
-        let names = world.resource::<crate::record::NameTable>();
+        self.value(&Facts::of(world))
+    }
+
+    /// The outcome's value in the world `facts` read.
+    pub fn value(&self, facts: &Facts) -> OutcomeValue {
+        let names = facts.world.resource::<crate::record::NameTable>();
         let key = |f: FactionId| names.0.factions.get(f.index()).map_or_else(|| "none".to_string(), |n| n.key.clone());
         match &self.rule {
-            OutcomeRule::Bool(c) => OutcomeValue::Bool(c.eval(world)),
-            OutcomeRule::Number(q) => OutcomeValue::Number(q.eval(world)),
+            OutcomeRule::Bool(c) => OutcomeValue::Bool(c.holds(facts)),
+            OutcomeRule::Number(q) => OutcomeValue::Number(q.value(facts)),
             OutcomeRule::Controller(p) => OutcomeValue::Category(
-                province::<Control>(world, *p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
+                facts
+                    .province::<Control>(*p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
             ),
             OutcomeRule::LargestBattleWinner { side_a, side_b } => {
                 let touches = |fs: &[FactionId], set: &[FactionId]| fs.iter().any(|f| set.contains(f));
-                let best = world
-                    .resource::<Metrics>()
+                let best = facts
+                    .metrics
                     .battles
                     .iter()
                     .filter(|b| {
@@ -219,7 +259,7 @@ impl OutcomeSpec {
                 )
             }
             OutcomeRule::Cases { cases, default } => OutcomeValue::Category(
-                cases.iter().find(|(c, _)| c.eval(world)).map_or_else(|| default.clone(), |(_, l)| l.clone()),
+                cases.iter().find(|(c, _)| c.holds(facts)).map_or_else(|| default.clone(), |(_, l)| l.clone()),
             ),
         }
     }

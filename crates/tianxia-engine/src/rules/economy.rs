@@ -31,7 +31,7 @@ pub struct Tally {
     by_province: Vec<(FactionId, f64, Option<f64>, f64)>,
     /// Per army: (faction, men lost so far).
     by_army: Vec<Option<(FactionId, f64)>>,
-    /// Armies short of men that may be reinforced, by id.
+    /// Armies short of men in their own land, who may be reinforced, by id.
     short: Vec<(ArmyId, Entity)>,
     /// Provinces whose garrison is short of its establishment, by id.
     thin: Vec<(ProvinceId, Entity)>,
@@ -86,14 +86,19 @@ pub fn run_economy(
     }
     let harvest_months = cal.months_starting();
 
-    // Harvests come in on the 1st of the harvest month, up to what the granary holds; a
-    // besieged province loses its own.
+    // One pass over the provinces. Harvests come in on the 1st of the harvest month, up to
+    // what the granary holds; a besieged province loses its own. Then the townspeople eat
+    // from the granary (each province on its own; a besieged city eats in the siege
+    // rule); what they lack is noted, and so are garrisons short of their establishment.
     by_province.clear();
     by_province.resize(index.provinces.len(), (FactionId(u32::MAX), 0.0, None, 0.0));
     let harvest_now = harvest_months.iter().any(|m| *m);
-    if harvest_now {
-        for (id, control, mut granary, population, siege, _, mut ravage, _) in &mut provinces {
-            let mut tax = None;
+    let fed = p.granary_fed_share.clamp(0.0, 1.0);
+    hunger.clear();
+    thin.clear();
+    for (id, control, mut granary, population, siege, walls, mut ravage, had_famine) in &mut provinces {
+        let mut tax = None;
+        if harvest_now {
             let month = harvest_months.get(usize::from(granary.harvest_month)).copied().unwrap_or(false);
             if month && siege.besieger.is_none() {
                 // A sack spoilt part of the fields.
@@ -106,11 +111,22 @@ pub fn run_economy(
             if month && ravage.harvest_loss != 0.0 {
                 ravage.harvest_loss = 0.0;
             }
-            by_province[id.index()] = (control.controller, population.0, tax, granary.harvest * p.grain_tax);
         }
-    } else {
-        for (id, control, granary, population, ..) in &provinces {
-            by_province[id.index()] = (control.controller, population.0, None, granary.harvest * p.grain_tax);
+        by_province[id.index()] = (control.controller, population.0, tax, granary.harvest * p.grain_tax);
+        if siege.besieger.is_some() || population.0 <= 0.0 {
+            if had_famine {
+                hunger.push((*id, 0.0, 0.0));
+            }
+        } else {
+            let need = population.0 * fed * p.civilian_ration * days;
+            let own = need.min(granary.grain);
+            granary.grain -= own;
+            if need - own > 0.0 || had_famine {
+                hunger.push((*id, need, need - own));
+            }
+        }
+        if siege.besieger.is_none() && walls.establishment - walls.garrison >= 1.0 {
+            thin.push((*id, index.provinces[id.index()]));
         }
     }
     for &(controller, population, tax, year) in by_province.iter() {
@@ -128,9 +144,10 @@ pub fn run_economy(
     by_army.clear();
     by_army.resize(index.armies.len(), None);
     short.clear();
-    for (id, al, _, s, ledger, besieging, routed, dissolved) in &armies {
+    for (id, al, pos, s, ledger, besieging, routed, dissolved) in &armies {
         by_army[id.index()] = Some((al.0, ledger.lost));
-        if !dissolved && !besieging && !routed && ledger.establishment - s.men() >= 1.0 {
+        let at_home = pos.0.province().and_then(|q| by_province.get(q.index())).is_some_and(|b| b.0 == al.0);
+        if !dissolved && !besieging && !routed && at_home && ledger.establishment - s.men() >= 1.0 {
             short.push((*id, index.armies[id.index()]));
         }
     }
@@ -159,25 +176,8 @@ pub fn run_economy(
         w.weariness = w.weariness.clamp(0.0, 1.0);
     }
 
-    // The people eat: from the granary (each province on its own, in any order); then, by
-    // province id, what is lacking comes from their controller's central granary (less
-    // the loss on the way), and what is still lacking is famine. A besieged city eats in
-    // the siege rule.
-    hunger.clear();
-    for (id, _, mut granary, population, siege, .., had_famine) in &mut provinces {
-        if siege.besieger.is_some() || population.0 <= 0.0 {
-            if had_famine {
-                hunger.push((*id, 0.0, 0.0));
-            }
-            continue;
-        }
-        let need = population.0 * p.granary_fed_share.clamp(0.0, 1.0) * p.civilian_ration * days;
-        let own = need.min(granary.grain);
-        granary.grain -= own;
-        if need - own > 0.0 || had_famine {
-            hunger.push((*id, need, need - own));
-        }
-    }
+    // By province id, what the townspeople lacked comes from their controller's central
+    // granary (less the loss on the way), and what is still lacking is famine.
     hunger.sort_unstable_by_key(|x| x.0);
     for &(id, need, lacking) in hunger.iter() {
         let e = index.provinces[id.index()];
@@ -213,12 +213,7 @@ pub fn run_economy(
     // Reinforcements reach armies resting in their own land, by id (they share the pool);
     // then garrisons are refilled towards their establishment, by province id.
     for &(_, e) in short.iter() {
-        let Ok((_, al, pos, mut s, mut ledger, ..)) = armies.get_mut(e) else { continue };
-        let Some(q) = pos.0.province() else { continue };
-        let Ok((_, control, ..)) = provinces.get(index.provinces[q.index()]) else { continue };
-        if control.controller != al.0 {
-            continue;
-        }
+        let Ok((_, al, _, mut s, mut ledger, ..)) = armies.get_mut(e) else { continue };
         let Ok((mut f, ..)) = factions.get_mut(index.factions[al.0.index()]) else { continue };
         let deficit = ledger.establishment - s.men();
         let cost = p.reinforce_grain.max(1e-9);
@@ -233,13 +228,6 @@ pub fn run_economy(
     }
     // Only garrisons short of their establishment are looked at, by province id (they
     // share the pool).
-    thin.clear();
-    thin.extend(
-        provinces
-            .iter()
-            .filter(|(.., siege, walls, _, _)| walls.establishment - walls.garrison >= 1.0 && siege.besieger.is_none())
-            .map(|(id, ..)| (*id, index.provinces[id.index()])),
-    );
     thin.sort_unstable_by_key(|x| x.0);
     for &(_, e) in thin.iter() {
         let Ok((_, control, _, _, _, mut walls, ..)) = provinces.get_mut(e) else { continue };

@@ -14,7 +14,7 @@ use crate::model::script::{Effect, Events, Objectives};
 use crate::model::weather::Regions;
 use crate::params::Params;
 use crate::record::log::{Cause, EventId, EventLog, EventText, LogKind};
-use crate::record::outcome::Metrics;
+use crate::record::outcome::{Facts, Metrics};
 use crate::rng::Rngs;
 use crate::rules::baggage::{lose_baggage, take_baggage};
 use crate::rules::diplomacy::set_relation;
@@ -27,35 +27,44 @@ use std::sync::Arc;
 /// Events phase: every eligible event, in declaration order, rolls its chance for the
 /// days of the turn inside its window ([`ScriptedEvent::chance_in`]) and fires.
 pub fn fire_events(world: &mut World) {
-    world.resource_scope(|world, mut events: Mut<Events>| {
-        let cal = world.resource::<Calendar>().clone();
-        let first = cal.date;
-        let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
-        let list = Arc::clone(&events.list);
-        for (i, ev) in list.iter().enumerate() {
-            if (events.fired[i] && !ev.repeat)
-                || ev.from.is_some_and(|d| d > last)
-                || ev.until.is_some_and(|d| d < first)
-            {
+    let cal = world.resource::<Calendar>().clone();
+    let first = cal.date;
+    let last = cal.date.add_days(i64::from(cal.turn_days) - 1);
+    let (list, mut fired) = {
+        let mut events = world.resource_mut::<Events>();
+        (Arc::clone(&events.list), std::mem::take(&mut events.fired))
+    };
+    let mut from = 0;
+    loop {
+        // The next event whose window and conditions hold, read from one view of the
+        // world (taken again after each event that fires, since its effects change it).
+        let next = {
+            let facts = Facts::of(world);
+            (from..list.len()).find(|&i| {
+                let ev = &list[i];
+                !((fired[i] && !ev.repeat)
+                    || ev.from.is_some_and(|d| d > last)
+                    || ev.until.is_some_and(|d| d < first))
+                    && ev.when.holds(&facts)
+            })
+        };
+        let Some(i) = next else { break };
+        from = i + 1;
+        let ev = &list[i];
+        if ev.chance < 1.0 {
+            let chance = ev.chance_in(first.to_days(), last.to_days());
+            if world.resource_mut::<Rngs>().events.random::<f64>() >= chance {
                 continue;
-            }
-            if !ev.when.eval(world) {
-                continue;
-            }
-            if ev.chance < 1.0 {
-                let chance = ev.chance_in(first.to_days(), last.to_days());
-                if world.resource_mut::<Rngs>().events.random::<f64>() >= chance {
-                    continue;
-                }
-            }
-            events.fired[i] = true;
-            let id = i as u32;
-            world.resource_mut::<EventLog>().push(&cal, LogKind::Event { id: EventId(id), text: EventText(id) });
-            for effect in &ev.effects {
-                apply(effect, world, &cal);
             }
         }
-    });
+        fired[i] = true;
+        let id = i as u32;
+        world.resource_mut::<EventLog>().push(&cal, LogKind::Event { id: EventId(id), text: EventText(id) });
+        for effect in &ev.effects {
+            apply(effect, world, &cal);
+        }
+    }
+    world.resource_mut::<Events>().fired = fired;
 }
 
 fn army_entity(world: &World, id: ArmyId) -> Option<Entity> {
