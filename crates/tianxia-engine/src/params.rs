@@ -124,6 +124,12 @@ params! {
     logistician_loss: 0.5, "factor";
     /// Share of a province's grain that may be drawn for armies (the rest feeds its people).
     supply_draw_share: 0.5, "fraction";
+    /// Share of a lost baggage train an army rebuilds per day while it stands in land it may draw grain from (est.: carts and animals requisitioned over some weeks).
+    train_rebuild_per_day: 0.02, "fraction/day";
+    /// Share of the days of snow where an army stands on which no cart reaches it (est.).
+    carts_stopped_snow: 0.5, "fraction";
+    /// Share of the days of blizzard where an army stands on which no cart reaches it (est.: snow a foot deep, mud to the shin, XYS).
+    carts_stopped_blizzard: 1.0, "fraction";
     /// Share of the grain stock of the province it stands in that an army can forage per day.
     forage_share_per_day: 0.02, "fraction/day";
     /// Men lost per day at total hunger (scaled by the unmet share of rations).

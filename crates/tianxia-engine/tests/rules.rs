@@ -6,7 +6,7 @@ use tianxia_engine::builder::Builder;
 use tianxia_engine::calendar::Date;
 use tianxia_engine::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
 use tianxia_engine::model::army::{Guided, Location, Orders, Stance, Step, Strength};
-use tianxia_engine::model::commander::Trait;
+use tianxia_engine::model::commander::{Fate, Trait};
 use tianxia_engine::model::diplomacy::{Access, AccessRequest, Diplomacy, Relation, Tribute};
 use tianxia_engine::model::faction::{Sack, TrespassResponse};
 use tianxia_engine::model::index::Index;
@@ -222,6 +222,109 @@ fn river_transport_loses_less_than_the_road() {
         1_000_000.0 - province(&s, ps[1]).granary.grain
     };
     assert!(drawn(RouteKind::RiverDown) < drawn(RouteKind::Road), "the river delivers the same grain for less");
+}
+
+/// An army of 10,000 foot carrying `food_days` of rations, at the end of a road from a
+/// full granary 50 km off, in a turn of five days of which `blizzard` days are a forced
+/// blizzard (and the rest clear): (days unfed, shi drawn from the granary).
+fn supplied_through_a_blizzard(food_days: f64, blizzard: f64) -> (f64, f64) {
+    let mut b = Builder::new(Date { year: 1232, month: 2, day: 1 }, 5, 1);
+    b.spec_mut().params.granary_fed_share = 0.0; // the granary's own accounts alone
+    b.spec_mut().params.disease_attrition = 0.0;
+    let f = b.faction("f");
+    let zone = b.region("z", Some(Climate { chances: [[1.0, 0.0, 0.0, 0.0]; 4], wet: [false; 4] }));
+    let ps = road(&mut b, f, 2, 50.0, RouteKind::Road);
+    for &p in &ps {
+        b.spec_mut().provinces[p.index()].regions = vec![zone];
+    }
+    b.spec_mut().provinces[ps[0].index()].grain = 0.0;
+    b.spec_mut().provinces[ps[1].index()].grain = 1e7;
+    if blizzard > 0.0 {
+        storm(&mut b, zone, Weather::Blizzard, blizzard);
+    }
+    let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+    b.spec_mut().armies[a.index()].food_days = food_days;
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    (army(&s, a).hunger_days, 1e7 - province(&s, ps[1]).granary.grain)
+}
+
+#[test]
+fn no_cart_comes_through_a_blizzard_and_an_army_lives_on_what_it_carries() {
+    let p = Params::default();
+    let (clear_hunger, clear_drawn) = supplied_through_a_blizzard(0.0, 0.0);
+    assert_eq!(clear_hunger, 0.0, "in clear weather the carts feed it");
+    // Three days of blizzard in five, carrying nothing: those three days go unfed (the
+    // hunger counts days weighed by the share of the turn's need unmet: 3 of 5 days).
+    let (hunger, drawn) = supplied_through_a_blizzard(0.0, 3.0);
+    let share = 3.0 * p.carts_stopped_blizzard / 5.0;
+    assert!((hunger - share * 5.0).abs() < 1e-9, "days unfed {hunger}, expected {}", share * 5.0);
+    assert!((drawn - clear_drawn * (1.0 - share)).abs() < 1e-6, "carts brought {drawn} of {clear_drawn}");
+    // Carrying four days of food, it comes through the three days fed.
+    let (fed, _) = supplied_through_a_blizzard(4.0, 3.0);
+    assert_eq!(fed, 0.0, "an army with its train full eats through the storm");
+}
+
+#[test]
+fn a_town_with_an_enemy_army_before_it_sends_no_grain() {
+    // f's army stands at p0 with nothing; its only granary is p1, one road away. With an
+    // enemy army standing at p1 (and none of f's), nothing comes from it, nor from p2
+    // beyond it.
+    let drawn = |enemy_at: Option<usize>| {
+        let mut b = Builder::new(START, 5, 1);
+        b.spec_mut().params.granary_fed_share = 0.0;
+        let f = b.faction("f");
+        let g = b.faction("g");
+        b.war(f, g);
+        let ps = road(&mut b, f, 3, 50.0, RouteKind::Road);
+        b.spec_mut().provinces[ps[0].index()].grain = 0.0;
+        b.spec_mut().provinces[ps[1].index()].grain = 1e6;
+        b.spec_mut().provinces[ps[2].index()].grain = 1e6;
+        b.spec_mut().provinces[ps[1].index()].garrison = 1_000.0; // it holds out, for now
+        let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+        b.spec_mut().armies[a.index()].food_days = 0.0;
+        if let Some(i) = enemy_at {
+            let e = b.army("e", g, ps[i], 100.0, 0.0);
+            b.spec_mut().armies[e.index()].stance = Stance::Stand;
+            b.spec_mut().armies[e.index()].orders = OrdersSpec::Hold;
+        }
+        let mut s = sim(&b.build(), 1);
+        s.step();
+        (2e6 - province(&s, ps[1]).granary.grain - province(&s, ps[2]).granary.grain, army(&s, a).hunger_days)
+    };
+    let (open, _) = drawn(None);
+    assert!(open > 0.0, "the road is open: it draws {open}");
+    let (cut, hungry) = drawn(Some(1));
+    assert_eq!(cut, 0.0, "an enemy at the only town on the road cuts it off");
+    assert!(hungry > 0.0, "and it goes hungry");
+    let (behind, _) = drawn(Some(2));
+    assert!(behind > 0.0, "an enemy beyond the first town leaves that town's grain");
+}
+
+#[test]
+fn a_lost_baggage_train_carries_less_until_it_is_rebuilt() {
+    let mut b = Builder::new(START, 5, 45);
+    b.spec_mut().params.granary_fed_share = 0.0;
+    let f = b.faction("f");
+    let ps = road(&mut b, f, 2, 50.0, RouteKind::Road);
+    b.spec_mut().provinces[ps[1].index()].grain = 1e9;
+    let a = b.army("a", f, ps[0], 0.0, 10_000.0);
+    event(b.spec_mut(), "ambush", 1.0, vec![Effect::LoseBaggage { army: a, share: 0.75, to: None }]);
+    let spec = b.build();
+    let p = &spec.params;
+    let mut s = sim(&spec, 1);
+    s.step();
+    // The train is a quarter of what it was (the supply phase rebuilt a little of it),
+    // and it is refilled only to what that train carries.
+    let per_day = 10_000.0 * p.ration;
+    let train = 0.25 + p.train_rebuild_per_day * 5.0;
+    let full = per_day * p.carry_days;
+    let food = army(&s, a).food;
+    assert!((food - full * train).abs() < 1e-6, "carries {food}, expected {}", full * train);
+    for _ in 0..40 {
+        s.step();
+    }
+    assert!((army(&s, a).food - full).abs() < 1e-6, "in time the train is whole again: {}", army(&s, a).food);
 }
 
 #[test]
@@ -629,6 +732,20 @@ fn an_army_without_order_breaks_up_and_its_commanders_are_killed_taken_or_escape
         killed += lost.iter().filter(|c| c.starts_with("killed")).count();
         taken += lost.iter().filter(|c| c.starts_with("taken")).count();
         escaped += 2 - lost.len();
+        // Each commander has exactly one fate, and the conditions read the chronicle's.
+        let fates = [Fate::Killed, Fate::Captured, Fate::Escaped];
+        let fate_of = |c: u32| -> Vec<Fate> {
+            fates
+                .into_iter()
+                .filter(|&fate| Condition::CommanderFate { commander: CommanderId(c), fate }.eval(s.world()))
+                .collect()
+        };
+        let (f1, f2) = (fate_of(0), fate_of(1));
+        assert!(f1.len() == 1 && f2.len() == 1, "one fate each: {f1:?} {f2:?} (seed {seed})");
+        let by_condition = |fate: Fate| [&f1, &f2].iter().filter(|f| f[0] == fate).count();
+        assert_eq!(by_condition(Fate::Killed), lost.iter().filter(|c| c.starts_with("killed")).count());
+        assert_eq!(by_condition(Fate::Captured), lost.iter().filter(|c| c.starts_with("taken")).count());
+        assert_eq!(by_condition(Fate::Escaped), 2 - lost.len());
         assert_eq!(
             logged(&s, |k| matches!(k, LogKind::ArmyDestroyed { cause: Cause::BrokenUp, .. })),
             1,
@@ -1661,7 +1778,7 @@ fn hostile_armies_meeting_head_on_on_a_route_fight_where_they_meet() {
 
 #[test]
 fn armies_at_peace_pass_each_other_on_a_route() {
-    let (s, horse, foot) = head_on(false);
+    let (s, horse, _) = head_on(false);
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Met { .. })), 0);
     assert_eq!(army(&s, horse).location, Location::At(ProvinceId(1)), "the horse rides on");
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use std::fmt;
 pub use tianxia_engine::calendar::Season;
 pub use tianxia_engine::model::army::Stance;
+pub use tianxia_engine::model::commander::Fate;
 pub use tianxia_engine::model::commander::Trait;
 pub use tianxia_engine::model::faction::{Posture, Sack, TrespassResponse as Response};
 pub use tianxia_engine::model::province::Terrain;
@@ -554,6 +555,10 @@ pub enum Condition {
     ArmyRouted(Sp<String>),
     ArmyDestroyed(Sp<String>),
     ArmyBesieging(Sp<String>),
+    CommanderFate {
+        commander: Sp<String>,
+        fate: Fate,
+    },
     Controller {
         province: Sp<String>,
         faction: Sp<String>,

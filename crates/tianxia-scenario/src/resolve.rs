@@ -880,6 +880,9 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
         C::ArmyRouted(a) => Condition::ArmyRouted(r.army(a).unwrap_or(ArmyId(0))),
         C::ArmyDestroyed(a) => Condition::ArmyDestroyed(r.army(a).unwrap_or(ArmyId(0))),
         C::ArmyBesieging(a) => Condition::ArmyBesieging(r.army(a).unwrap_or(ArmyId(0))),
+        C::CommanderFate { commander, fate } => {
+            Condition::CommanderFate { commander: r.commander(commander).unwrap_or(CommanderId(0)), fate: *fate }
+        }
         C::Controller { province, faction } => Condition::Controller {
             province: r.province(province).unwrap_or(ProvinceId(0)),
             faction: r.faction(faction).unwrap_or(f0),

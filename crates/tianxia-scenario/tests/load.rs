@@ -89,6 +89,7 @@ fn events_that_reference_missing_things_are_errors() {
             (Code::UnknownId, Some(19), "unknown army `tolui`"),
             (Code::UnknownId, Some(20), "unknown region `henan`"),
             (Code::UnknownId, Some(20), "unknown commander `heda`"),
+            (Code::UnknownId, Some(21), "unknown commander `pua`"),
         ],
     );
 }

@@ -152,11 +152,20 @@ pub struct Spirit {
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fatigue(pub f64);
 
-/// Grain an army carries (shi).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+/// Grain an army carries (shi), and the train that carries it.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Supplies {
     /// Grain carried (shi).
     pub food: f64,
+    /// What is left of its baggage train (carts and pack animals), 0..1: it carries at
+    /// most this share of `carry_days` of its needs.
+    pub train: f64,
+}
+
+impl Default for Supplies {
+    fn default() -> Supplies {
+        Supplies { food: 0.0, train: 1.0 }
+    }
 }
 
 /// How long an army has gone hungry: days unfed, each weighed by the share of its need

@@ -42,9 +42,30 @@ impl Traits {
 #[derive(Component, Clone, Debug, Default, PartialEq)]
 pub struct Rivals(pub Vec<CommanderId>);
 
+/// How a commander left the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    /// Killed (in battle, as his army broke up, or by an event).
+    Killed,
+    /// Taken prisoner.
+    Captured,
+    /// Got away when his army broke up: free, in no army.
+    Escaped,
+}
+
 /// Marker: died or left service on this date.
 #[derive(Component, Clone, Copy, Debug, PartialEq)]
 pub struct Fallen {
+    /// When.
+    pub on: Date,
+    /// Killed or captured.
+    pub fate: Fate,
+}
+
+/// Marker: got away when his army broke up, on this date (free, in no army).
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct Escaped {
     /// When.
     pub on: Date,
 }

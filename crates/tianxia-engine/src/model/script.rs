@@ -6,6 +6,7 @@
 use crate::calendar::Date;
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId};
 use crate::model::army::{OrdersSpec, Stance};
+use crate::model::commander::Fate;
 use crate::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
 use crate::model::faction::{Sack, TrespassResponse};
 use crate::model::weather::Weather;
@@ -236,6 +237,8 @@ pub enum Condition {
     ArmyDestroyed(ArmyId),
     /// The army is besieging something.
     ArmyBesieging(ArmyId),
+    /// The commander was killed, or captured, or escaped when his army broke up.
+    CommanderFate { commander: CommanderId, fate: Fate },
     /// The province is controlled by the faction.
     Controller { province: ProvinceId, faction: FactionId },
     /// Two factions stand in this relation (truce of any term matches `Truce`).

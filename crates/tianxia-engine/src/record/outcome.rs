@@ -4,6 +4,7 @@
 
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::{Allegiance, Besieging, Dissolved, Ledger, Position, Strength};
+use crate::model::commander::{Escaped, Fallen, Fate};
 use crate::model::diplomacy::{Diplomacy, Relation};
 use crate::model::faction::Coffers;
 use crate::model::index::Index;
@@ -199,6 +200,18 @@ impl Condition {
             Condition::ArmyRouted(a) => facts.army_any::<Ledger>(*a).is_some_and(|l| l.routs > 0),
             Condition::ArmyDestroyed(a) => facts.army_any::<Dissolved>(*a).is_some(),
             Condition::ArmyBesieging(a) => facts.army::<Besieging>(*a).is_some(),
+            Condition::CommanderFate { commander, fate } => {
+                let Some(x) =
+                    facts.index.commanders.get(commander.index()).and_then(|e| facts.world.get_entity(*e).ok())
+                else {
+                    return false;
+                };
+                match (x.get::<Fallen>(), fate) {
+                    (Some(f), _) => f.fate == *fate,
+                    (None, Fate::Escaped) => x.contains::<Escaped>(),
+                    (None, _) => false,
+                }
+            }
             Condition::Controller { province: p, faction } => {
                 facts.province::<Control>(*p).is_some_and(|c| c.controller == *faction)
             }
@@ -237,8 +250,7 @@ impl OutcomeSpec {
             OutcomeRule::Bool(c) => OutcomeValue::Bool(c.holds(facts)),
             OutcomeRule::Number(q) => OutcomeValue::Number(q.value(facts)),
             OutcomeRule::Controller(p) => OutcomeValue::Category(
-                facts
-                    .province::<Control>(*p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
+                facts.province::<Control>(*p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
             ),
             OutcomeRule::LargestBattleWinner { side_a, side_b } => {
                 let touches = |fs: &[FactionId], set: &[FactionId]| fs.iter().any(|f| set.contains(f));

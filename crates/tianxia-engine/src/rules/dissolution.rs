@@ -10,7 +10,7 @@
 use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::*;
-use crate::model::commander::Fallen;
+use crate::model::commander::{Escaped, Fallen, Fate};
 use crate::model::diplomacy::Diplomacy;
 use crate::model::faction::Stragglers;
 use crate::model::index::Index;
@@ -58,7 +58,8 @@ pub fn lose_commanders(
         let killed = rng.random::<f64>() < p.commander_killed_share;
         commanders.0.remove(i);
         if let Some(&e) = index.commanders.get(c.index()) {
-            commands.entity(e).insert(Fallen { on: cal.date });
+            let fate = if killed { Fate::Killed } else { Fate::Captured };
+            commands.entity(e).insert(Fallen { on: cal.date, fate });
         }
         let cause = match (killed, loss) {
             (true, Loss::Battle) => "killed in battle",
@@ -231,7 +232,11 @@ pub fn dissolve_broken(
             &mut log,
         );
         // Those who escape are free, in no army.
-        cmd.0.clear();
+        for c in cmd.0.drain(..) {
+            if let Some(&ce) = index.commanders.get(c.index()) {
+                commands.entity(ce).insert(Escaped { on: cal.date });
+            }
+        }
         commands.entity(e).insert(Dissolved { on: cal.date }).remove::<Besieging>();
         let cause = if too_few { Cause::TooFewMen } else { Cause::BrokenUp };
         log.push(&cal, LogKind::ArmyDestroyed { army: id, cause });

@@ -5,7 +5,7 @@
 use crate::calendar::{Calendar, days_after};
 use crate::ids::{ArmyId, CommanderId, FactionId};
 use crate::model::army::*;
-use crate::model::commander::Fallen;
+use crate::model::commander::{Fallen, Fate};
 use crate::model::diplomacy::{Diplomacy, Relation};
 use crate::model::faction::{Coffers, Policy};
 use crate::model::index::Index;
@@ -42,9 +42,7 @@ pub fn fire_events(world: &mut World) {
             let facts = Facts::of(world);
             (from..list.len()).find(|&i| {
                 let ev = &list[i];
-                !((fired[i] && !ev.repeat)
-                    || ev.from.is_some_and(|d| d > last)
-                    || ev.until.is_some_and(|d| d < first))
+                !((fired[i] && !ev.repeat) || ev.from.is_some_and(|d| d > last) || ev.until.is_some_and(|d| d < first))
                     && ev.when.holds(&facts)
             })
         };
@@ -315,7 +313,7 @@ pub fn kill_commander(world: &mut World, cal: &Calendar, id: CommanderId, cause:
     if world.get::<Fallen>(e).is_some() {
         return;
     }
-    world.entity_mut(e).insert(Fallen { on: cal.date });
+    world.entity_mut(e).insert(Fallen { on: cal.date, fate: Fate::Killed });
     let mut q = world.query::<&mut Commanders>();
     for mut c in q.iter_mut(world) {
         c.0.retain(|x| *x != id);

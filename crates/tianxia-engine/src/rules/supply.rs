@@ -18,9 +18,10 @@ use crate::model::faction::{Coffers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::model::route::{RouteGraph, SearchTree};
+use crate::model::weather::Weather;
 use crate::params::Params;
 use crate::record::log::{EventLog, LogKind};
-use crate::rules::lookup::DrawTable;
+use crate::rules::lookup::{DrawTable, Places};
 use bevy_ecs::prelude::*;
 
 /// Grain an army needs per day: rations plus fodder.
@@ -59,6 +60,17 @@ pub struct SupplyScratch {
     tree: SearchTree,
     /// Provinces whose drawing rights changed this turn, and their neighbours.
     dirty: Vec<bool>,
+    /// Where enemy armies stand unopposed, by faction then province: such a province
+    /// neither sends grain to the faction's armies nor passes it on.
+    blocked: Vec<bool>,
+    /// The entries of `blocked` that are set (faction × provinces + province), in order.
+    blocked_at: Vec<usize>,
+    /// This turn's entries, before they replace `blocked_at`.
+    blocked_now: Vec<usize>,
+    /// (province, faction) of every army standing in a province this turn.
+    occupied: Vec<(ProvinceId, FactionId)>,
+    /// Provinces whose blockade changed this turn.
+    unblocked: Vec<ProvinceId>,
 }
 
 /// A province as a store of grain for armies.
@@ -92,6 +104,7 @@ pub fn supply_armies(
     graph: Res<RouteGraph>,
     diplomacy: Res<Diplomacy>,
     index: Res<Index>,
+    places: Places,
     mut armies: Query<Eater, Without<Dissolved>>,
     mut provinces: Query<Store>,
     changed: Query<(&ProvinceId, &Control), Changed<Control>>,
@@ -103,14 +116,30 @@ pub fn supply_armies(
 ) {
     let p = &*params;
     let days = cal.days();
+    let today = cal.date.to_days();
     let season = cal.date.season();
-    let SupplyScratch { controllers, draw, nets, kinds, tree, dirty } = &mut *scratch;
+    let SupplyScratch {
+        controllers,
+        draw,
+        nets,
+        kinds,
+        tree,
+        dirty,
+        blocked,
+        blocked_at,
+        blocked_now,
+        occupied,
+        unblocked,
+    } = &mut *scratch;
     let np = index.provinces.len();
+    let nf = index.factions.len();
     // Controllers are kept from turn to turn and updated where control changed (all of
     // them in a new or rebuilt world).
     if controllers.len() != np {
         // Another world: the nets of the last one mean nothing here.
         nets.clear();
+        blocked.clear();
+        blocked_at.clear();
         controllers.clear();
         controllers.resize(np, None);
         for (id, c, ..) in provinces.iter() {
@@ -121,14 +150,76 @@ pub fn supply_armies(
             controllers[id.index()] = Some(c.controller);
         }
     }
-    draw.update(&diplomacy, diplomacy.is_changed(), controllers, index.factions.len());
+    draw.update(&diplomacy, diplomacy.is_changed(), controllers, nf);
     nets.resize_with(index.armies.len(), Net::default);
-    // A change of drawing rights in a province can change the nets that reached it or a
-    // neighbour of it (the search looked at it from there), and no other.
-    if !draw.changed().is_empty() {
+    // A province where an army at war with a faction stands, and none friendly to it,
+    // is cut off for that faction: its carts are taken at the gates and no convoy passes.
+    occupied.clear();
+    occupied.extend(armies.iter().filter_map(|(al, _, pos, ..)| pos.0.province().map(|q| (q, al.0))));
+    occupied.sort_unstable();
+    occupied.dedup();
+    blocked_now.clear();
+    for here in occupied.chunk_by(|a, b| a.0 == b.0) {
+        let q = here[0].0;
+        for f in (0..nf).map(|f| FactionId(f as u32)) {
+            let enemy = here.iter().any(|&(_, g)| diplomacy.at_war(f, g));
+            if enemy && !here.iter().any(|&(_, g)| g == f || diplomacy.friendly(f, g)) {
+                blocked_now.push(f.index() * np + q.index());
+            }
+        }
+    }
+    blocked_now.sort_unstable();
+    if blocked.len() != nf * np {
+        blocked.clear();
+        blocked.resize(nf * np, false);
+        blocked_at.clear();
+    }
+    unblocked.clear();
+    if blocked_now != blocked_at {
+        for &k in blocked_at.iter() {
+            blocked[k] = false;
+        }
+        for &k in blocked_now.iter() {
+            blocked[k] = true;
+        }
+        // The provinces in one list and not in the other.
+        let (mut a, mut b) = (blocked_at.iter().peekable(), blocked_now.iter().peekable());
+        loop {
+            let k = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x == y => {
+                    a.next();
+                    b.next();
+                    continue;
+                }
+                (Some(&&x), Some(&&y)) => {
+                    if x < y {
+                        a.next();
+                        x
+                    } else {
+                        b.next();
+                        y
+                    }
+                }
+                (Some(&&x), None) => {
+                    a.next();
+                    x
+                }
+                (None, Some(&&y)) => {
+                    b.next();
+                    y
+                }
+                (None, None) => break,
+            };
+            unblocked.push(ProvinceId((k % np) as u32));
+        }
+        std::mem::swap(blocked_at, blocked_now);
+    }
+    // A change of drawing rights or of a blockade in a province can change the nets that
+    // reached it or a neighbour of it (the search looked at it from there), and no other.
+    if !draw.changed().is_empty() || !unblocked.is_empty() {
         dirty.clear();
         dirty.resize(np, false);
-        for &q in draw.changed() {
+        for &q in draw.changed().iter().chain(unblocked.iter()) {
             dirty[q.index()] = true;
             for &(_, n) in graph.neighbours(q) {
                 dirty[n.index()] = true;
@@ -165,14 +256,32 @@ pub fn supply_armies(
         let logistics = if led.has(Trait::Logistician) { p.logistician_loss } else { 1.0 };
         let per_day = daily_need(&s, p, season, cal.date.month);
         let need = per_day * days;
-        let want = (need + per_day * p.carry_days - supplies.food).max(0.0);
         let here = pos.0.nearest(|r| graph.way(r).km);
+        // A lost train is rebuilt, bit by bit, where the army may requisition carts.
+        if supplies.train < 1.0 && pos.0.province().is_some_and(|q| draw.row(f)[q.index()]) {
+            supplies.train = (supplies.train + p.train_rebuild_per_day.max(0.0) * days).min(1.0);
+        }
+        let want = (need + per_day * p.carry_days * supplies.train.clamp(0.0, 1.0) - supplies.food).max(0.0);
+        // Carts stop in deep snow: on the days the weather where the army stands stops
+        // them, nothing comes by the supply net or from the central granary, and the army
+        // lives on what it carries and forages; on the others they bring the turn's loads
+        // in proportion.
+        let (weather, bad_days) = places.weather_for(here, today, days);
+        let stop = match weather {
+            Weather::Snow => p.carts_stopped_snow,
+            Weather::Blizzard => p.carts_stopped_blizzard,
+            Weather::Clear | Weather::Rain => 0.0,
+        };
+        let stopped = (bad_days * stop.clamp(0.0, 1.0)).clamp(0.0, days);
+        let by_cart = if stopped > 0.0 { want * (1.0 - stopped / days) } else { want };
+        let carried = supplies.food;
 
         // Draw through the supply net, nearest first.
         let mut got = 0.0;
-        if want > 0.0 {
+        if by_cart > 0.0 {
             let row = draw.row(f);
-            let may_draw = |q: ProvinceId| row[q.index()];
+            let cut = &blocked[f.index() * np..(f.index() + 1) * np];
+            let may_draw = |q: ProvinceId| row[q.index()] && !cut[q.index()];
             // Path cost is the share of grain lost on the way; the range is in land km.
             let (land, river) = (p.supply_loss_land * logistics / 100.0, p.supply_loss_river * logistics / 100.0);
             let limit = p.supply_range * p.supply_loss_land * logistics / 100.0;
@@ -189,7 +298,7 @@ pub fn supply_armies(
             }
             for &(q, lost) in &net.reached {
                 let kept = 1.0 - lost;
-                if got >= want || !may_draw(q) || kept <= 0.0 {
+                if got >= by_cart || !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
                 let Ok((_, control, siege, mut granary, (walls, people))) =
@@ -203,18 +312,20 @@ pub fn supply_armies(
                 // A city held by its own people keeps its reserve; an occupier takes what is there.
                 let reserve = if control.controller == control.owner { siege_reserve(walls, people, p) } else { 0.0 };
                 let available = (granary.grain - reserve).max(0.0) * p.supply_draw_share;
-                let draw = ((want - got) / kept).min(available);
+                let draw = ((by_cart - got) / kept).min(available);
                 granary.grain -= draw;
                 got += draw * kept;
             }
         }
+        let carted = got;
         // Forage where it stands (any land: in foreign land this is plunder).
+        let mut foraged = 0.0;
         if got < want
             && let Ok((_, _, _, mut granary, _)) = provinces.get_mut(index.provinces[here.index()])
         {
-            let forage = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
-            granary.grain -= forage;
-            got += forage;
+            foraged = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
+            granary.grain -= foraged;
+            got += foraged;
         }
         // What it still lacks to eat this turn comes from the central granary, if its supply
         // net reaches a province its faction holds, less what is lost on the way.
@@ -224,14 +335,17 @@ pub fn supply_armies(
             && let Some(mut c) = index.factions.get(f.index()).and_then(|e| coffers.get_mut(*e).ok())
         {
             let kept = (1.0 - p.central_supply_loss).clamp(0.0, 1.0);
-            if kept > 0.0 {
-                let sent = (lacking / kept).min(c.grain);
+            let room = (by_cart - carted).max(0.0);
+            if kept > 0.0 && room > 0.0 {
+                let sent = (lacking.min(room) / kept).min(c.grain);
                 c.grain -= sent;
                 got += sent * kept;
             }
         }
+        // What the days without carts need beyond what it carried and foraged goes uneaten.
+        let unfed = if stopped > 0.0 { (per_day * stopped - (carried + foraged)).max(0.0) } else { 0.0 };
         supplies.food += got;
-        let eaten = supplies.food.min(need);
+        let eaten = supplies.food.min(need - unfed);
         supplies.food -= eaten;
         let short = if need > 0.0 { 1.0 - eaten / need } else { 0.0 };
 

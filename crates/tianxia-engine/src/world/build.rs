@@ -5,7 +5,7 @@
 use crate::calendar::{Calendar, Date};
 use crate::ids::{ArmyId, CommanderId, FactionId, Name, Names, ProvinceId, RouteId};
 use crate::model::army::*;
-use crate::model::commander::{Fallen, Rivals, Skill, Traits};
+use crate::model::commander::{Escaped, Fallen, Rivals, Skill, Traits};
 use crate::model::diplomacy::{Diplomacy, Trespasses};
 use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Stragglers, Weariness};
 use crate::model::index::Index;
@@ -68,7 +68,7 @@ impl Supplies {
     pub fn from_spec(s: &ArmySpec, p: &Params) -> Supplies {
         let men = s.cavalry + s.infantry + s.siege;
         let daily = men * p.ration + s.horses * p.fodder;
-        Supplies { food: daily * s.food_days }
+        Supplies { food: daily * s.food_days, train: 1.0 }
     }
 }
 
@@ -281,7 +281,7 @@ pub fn populate(world: &mut World, spec: &WorldSpec, seed: u64) -> Result<(), Bu
                 Rivals(c.rivals.clone()),
             ),
         );
-        world.entity_mut(e).remove::<Fallen>();
+        world.entity_mut(e).remove::<(Fallen, Escaped)>();
         index.commanders.push(e);
     }
     let mut ways = Vec::with_capacity(spec.routes.len());
