@@ -69,7 +69,7 @@ pub struct SupplyScratch {
     blocked_now: Vec<usize>,
     /// (province, faction) of every army standing in a province this turn.
     occupied: Vec<(ProvinceId, FactionId)>,
-    /// Provinces whose blockade changed this turn.
+    /// Provinces whose blockade may have changed this turn.
     unblocked: Vec<ProvinceId>,
 }
 
@@ -182,36 +182,9 @@ pub fn supply_armies(
         for &k in blocked_now.iter() {
             blocked[k] = true;
         }
-        // The provinces in one list and not in the other.
-        let (mut a, mut b) = (blocked_at.iter().peekable(), blocked_now.iter().peekable());
-        loop {
-            let k = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x == y => {
-                    a.next();
-                    b.next();
-                    continue;
-                }
-                (Some(&&x), Some(&&y)) => {
-                    if x < y {
-                        a.next();
-                        x
-                    } else {
-                        b.next();
-                        y
-                    }
-                }
-                (Some(&&x), None) => {
-                    a.next();
-                    x
-                }
-                (None, Some(&&y)) => {
-                    b.next();
-                    y
-                }
-                (None, None) => break,
-            };
-            unblocked.push(ProvinceId((k % np) as u32));
-        }
+        // Every province in either list may have changed (searching a net again where
+        // nothing changed finds the same net).
+        unblocked.extend(blocked_at.iter().chain(blocked_now.iter()).map(|&k| ProvinceId((k % np) as u32)));
         std::mem::swap(blocked_at, blocked_now);
     }
     // A change of drawing rights or of a blockade in a province can change the nets that
