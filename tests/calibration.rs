@@ -128,6 +128,21 @@ fn the_1231_borrowed_road_reaches_sanfengshan_and_each_counterfactual_moves_the_
     let alive = freq(&s, "baseline", "heda_fate", "alive");
     assert!(alive < 0.9, "Heda comes through in {alive} of runs");
     lowers(&s, "no_blizzard", "heda_killed", None);
+    // Landmarks. Sanfengshan was fought on 8 February 1232, day 38 [XYS][JS112]: the largest
+    // Mongol-Jin battle falls, on average, in the weeks around the snow (its window is days
+    // 35-45), not months off.
+    let day = mean(&s, "baseline", "sanfengshan_date");
+    assert!(day > 30.0 && day < 55.0, "the largest Mongol-Jin battle falls on day {day} of 1232 on average");
+    // Xingyuan and Yangzhou were sacked in 1231 [FS §1][S1]: the Mongols strip the Hanzhong
+    // towns in most runs (Gui Ruyuan's flight leaves them undefended), and never as guests.
+    let sacked = p(&s, "baseline", "hanzhong_sacked");
+    assert!(sacked > 0.5, "Hanzhong is sacked in {sacked} of runs");
+    lowers(&s, "song_grants_passage", "hanzhong_sacked", None);
+    // The Song frontier fought, if too late (Wuxiuguan, Raofengguan, Chen Gai's 3,000) [S1]:
+    // in most runs, and not on a granted road.
+    let resisted = p(&s, "baseline", "song_resisted");
+    assert!(resisted > 0.5, "the Song fight the Mongols in {resisted} of runs");
+    lowers(&s, "song_grants_passage", "song_resisted", None);
     // A borrowed road: Tolui arrives stronger, and never fights the Song.
     raises(&s, "song_grants_passage", "tolui_strength_on_arrival", None);
     lowers(&s, "song_grants_passage", "song_mongol_clash", None);

@@ -69,6 +69,15 @@ impl Sim {
         Ok(())
     }
 
+    /// Lets go of what the world shares with the spec it was built from (its event
+    /// list), so that the spec can be changed in place before the next [`Sim::rebuild`]
+    /// without a copy. The world must be rebuilt before it runs again.
+    pub fn release_spec(&mut self) {
+        if let Some(mut e) = self.world.get_resource_mut::<crate::model::script::Events>() {
+            e.list = Arc::default();
+        }
+    }
+
     /// Whether the event log keeps its entries and a state hash is taken every turn (the
     /// default), or only the log's digest is kept, which is all a batch needs.
     pub fn keep_log(&mut self, keep: bool) {

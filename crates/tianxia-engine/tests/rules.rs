@@ -2205,3 +2205,59 @@ fn an_army_that_passed_the_point_of_a_meeting_earlier_that_day_is_not_drawn_into
         l => panic!("c should be on the road: {l:?}"),
     }
 }
+
+// --- landmark conditions: sacked, fought, the day of the largest battle ---------------
+
+fn outcome(spec: &mut WorldSpec, key: &str, rule: OutcomeRule) {
+    Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec { key: key.into(), description: String::new(), rule });
+}
+
+fn value(s: &Sim, key: &str) -> OutcomeValue {
+    s.result().outcomes.into_iter().find(|(k, _)| k == key).map(|(_, v)| v).expect("outcome declared")
+}
+
+#[test]
+fn a_sacked_town_reads_as_sacked_and_a_spared_one_does_not() {
+    let (s, _, town) = raid(Sack::Hostile, true);
+    assert!(Condition::Sacked(town).eval(s.world()), "the raided town was sacked");
+    assert!(!Condition::Sacked(ProvinceId(0)).eval(s.world()), "home was not");
+    let (calm, _, town) = raid(Sack::Never, true);
+    assert!(!Condition::Sacked(town).eval(calm.world()), "policy never: not sacked");
+}
+
+#[test]
+fn a_battle_counts_as_fighting_and_dates_the_largest_battle() {
+    let (mut spec, _, _) = battle_world(30_000.0, 10_000.0);
+    let (a, b) = (FactionId(0), FactionId(1));
+    let from = Date { year: 1231, month: 4, day: 1 };
+    outcome(&mut spec, "day", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![b], from });
+    outcome(&mut spec, "none", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![a], from });
+    let mut s = sim(&spec, 3);
+    assert!(!Condition::Fought { a, b }.eval(s.world()), "no fight before the first turn");
+    s.step();
+    assert!(Condition::Fought { a, b }.eval(s.world()), "the battle of the first turn");
+    assert!(Condition::Fought { a: b, b: a }.eval(s.world()), "either way round");
+    assert!(!Condition::Fought { a, b: a }.eval(s.world()), "no faction fights itself");
+    // The battle was fought in the turn starting 1 May: 30 days after 1 April.
+    assert_eq!(value(&s, "day"), OutcomeValue::Number(30.0));
+    assert_eq!(value(&s, "none"), OutcomeValue::Number(0.0), "no battle between those sides");
+}
+
+#[test]
+fn a_place_that_resists_passage_counts_as_fighting() {
+    let mut b = Builder::new(START, 5, 4);
+    let fa = b.faction("a");
+    let fb = b.faction("b");
+    b.spec_mut().factions[fb.index()].trespass_policy = TrespassResponse::Resist;
+    let home = b.province("home", fa);
+    let pass = b.province("pass", fb);
+    b.route(home, pass, 40.0, RouteKind::Road);
+    b.spec_mut().provinces[pass.index()].garrison = 2_000.0;
+    let a = b.army("column", fa, home, 5_000.0, 0.0);
+    march(&mut b, a, pass);
+    let mut s = sim(&b.build(), 1);
+    s.step();
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::TrespassAnswer { .. })), 1, "answered at the pass");
+    assert!(Condition::Fought { a: fa, b: fb }.eval(s.world()), "the pass resisted: they fought");
+}

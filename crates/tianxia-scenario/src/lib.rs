@@ -122,6 +122,11 @@ impl Scenario {
     /// step, keeping only the log's digest (as a batch does).
     pub fn prepare<'r>(&self, runner: &'r mut Runner, seed: u64) -> Result<&'r mut Sim, BuildError> {
         if !self.slots.is_empty() {
+            // The last run's world shares the spec's event list: let go of it, so that a
+            // slot in an event changes the list in place instead of copying it.
+            if let Some(sim) = runner.sim.as_mut() {
+                sim.release_spec();
+            }
             // Every slot writes an absolute value, so drawing into the runner's spec in
             // place gives the same spec as drawing into a fresh copy of the template.
             let mut rng = stream_rng(seed, Stream::Setup);

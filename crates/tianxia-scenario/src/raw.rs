@@ -563,6 +563,11 @@ pub enum Condition {
         province: Sp<String>,
         faction: Sp<String>,
     },
+    Sacked(Sp<String>),
+    Fought {
+        a: Sp<String>,
+        b: Sp<String>,
+    },
     Relation {
         a: Sp<String>,
         b: Sp<String>,
@@ -610,7 +615,7 @@ pub enum Effect {
     SetWeather {
         region: Sp<String>,
         weather: Weather,
-        days: Sp<f64>,
+        days: N,
     },
     SetRelation {
         a: Sp<String>,
@@ -763,6 +768,7 @@ pub enum OutcomeKind {
     Number(Quantity),
     Controller(Sp<String>),
     LargestBattleWinner { side_a: Vec<Sp<String>>, side_b: Vec<Sp<String>> },
+    LargestBattleDay { side_a: Vec<Sp<String>>, side_b: Vec<Sp<String>>, from: Sp<String> },
     Cases { cases: Vec<Case>, default: String },
 }
 

@@ -706,7 +706,12 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             None => 1.0,
         };
         let when = condition(&mut r, &x.when);
-        let effects = x.effects.iter().filter_map(|f| effect(&mut r, f)).collect();
+        let effects = x
+            .effects
+            .iter()
+            .enumerate()
+            .filter_map(|(j, f)| effect(&mut r, f, EffectAt { event: i, effect: j, key: &e.id }))
+            .collect();
         events.push(ScriptedEvent {
             key: x.id.value,
             text: x.text,
@@ -737,6 +742,14 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
                     side_b: side_b.iter().filter_map(|f| r.faction(f)).collect(),
                 },
                 OutcomeKind::Category,
+            ),
+            raw::OutcomeKind::LargestBattleDay { side_a, side_b, from } => (
+                OutcomeRule::LargestBattleDay {
+                    side_a: side_a.iter().filter_map(|f| r.faction(f)).collect(),
+                    side_b: side_b.iter().filter_map(|f| r.faction(f)).collect(),
+                    from: r.date(from).unwrap_or(Date { year: 1, month: 1, day: 1 }),
+                },
+                OutcomeKind::Number,
             ),
             raw::OutcomeKind::Cases { cases, default } => (
                 OutcomeRule::Cases {
@@ -887,6 +900,8 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
             province: r.province(province).unwrap_or(ProvinceId(0)),
             faction: r.faction(faction).unwrap_or(f0),
         },
+        C::Sacked(p) => Condition::Sacked(r.province(p).unwrap_or(ProvinceId(0))),
+        C::Fought { a, b } => Condition::Fought { a: r.faction(a).unwrap_or(f0), b: r.faction(b).unwrap_or(f0) },
         C::Relation { a, b, state } => Condition::Relation {
             a: r.faction(a).unwrap_or(f0),
             b: r.faction(b).unwrap_or(f0),
@@ -910,7 +925,16 @@ fn condition(r: &mut R, c: &raw::Condition) -> Condition {
     }
 }
 
-fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
+/// Where an effect stands: its event (index and id) and its place in the event's list,
+/// for the effect fields that take uncertain numbers.
+#[derive(Clone, Copy)]
+struct EffectAt<'a> {
+    event: usize,
+    effect: usize,
+    key: &'a str,
+}
+
+fn effect(r: &mut R, e: &raw::Effect, at: EffectAt) -> Option<Effect> {
     use raw::Effect as E;
     Some(match e {
         E::SpawnArmy(a) => Effect::SpawnArmy(r.army(a)?),
@@ -928,7 +952,17 @@ fn effect(r: &mut R, e: &raw::Effect) -> Option<Effect> {
             Effect::AdjustArmy { army: r.army(army)?, morale, cohesion, food }
         }
         E::SetWeather { region, weather: w, days } => {
-            let days = r.days("set_weather: days", days);
+            let EffectAt { event, effect, key } = at;
+            let path = format!("events.{key}.effects[{effect}].days");
+            let days = r
+                .num(path, days, 0.0, MAX_DAYS, move |w, v| {
+                    if let Some(Effect::SetWeather { days, .. }) =
+                        std::sync::Arc::make_mut(&mut w.events)[event].effects.get_mut(effect)
+                    {
+                        *days = v;
+                    }
+                })
+                .clamp(0.0, MAX_DAYS);
             Effect::SetWeather { region: r.region(region)?, weather: *w, days }
         }
         E::SetRelation { a, b, state, truce_days } => {

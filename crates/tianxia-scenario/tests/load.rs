@@ -692,3 +692,26 @@ fn an_events_chance_is_over_a_window_with_both_ends_or_per_day() {
     one_problem(&event("chance: 0.5, chance_per_day: 0.1"), 22, "both `chance` and `chance_per_day`");
     one_problem(&event("chance_per_day: 2"), 22, "events.e.chance_per_day");
 }
+
+#[test]
+fn the_days_of_forced_weather_may_be_uncertain_and_are_drawn_per_run() {
+    use tianxia_engine::model::script::Effect;
+    let text = event_with("set_weather(region: \"north\", weather: blizzard, days: triangular(2, 3, 4))");
+    let s = load_str("snow.ron", &text, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.uncertain().any(|(p, _)| p == "events.e.effects[0].days"), "{:?}", s.uncertain().collect::<Vec<_>>());
+    let days = |seed: u64| match s.world(seed).events[0].effects[0] {
+        Effect::SetWeather { days, .. } => days,
+        ref e => panic!("not set_weather: {e:?}"),
+    };
+    assert_eq!(days(3), days(3), "same seed, same draw");
+    let draws: Vec<f64> = (0..100).map(days).collect();
+    assert!(draws.iter().all(|d| (2.0..=4.0).contains(d)), "{draws:?}");
+    assert!(draws.iter().any(|d| *d != draws[0]), "the draws differ from run to run");
+    let Effect::SetWeather { days, .. } = s.template().events[0].effects[0] else { panic!("not set_weather") };
+    assert_eq!(days, 3.0, "the template carries the mode");
+    one_problem(
+        &event_with("set_weather(region: \"north\", weather: snow, days: uniform(-2, 3))"),
+        24,
+        "days (lowest value) cannot be negative",
+    );
+}

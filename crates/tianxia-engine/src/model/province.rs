@@ -95,11 +95,13 @@ pub struct Ravage {
     pub harvest_loss: f64,
     /// Day number before which it cannot be sacked again.
     pub until: i64,
+    /// Times it has been sacked this run.
+    pub sacks: u32,
 }
 
 impl Default for Ravage {
     fn default() -> Self {
-        Ravage { harvest_loss: 0.0, until: i64::MIN }
+        Ravage { harvest_loss: 0.0, until: i64::MIN, sacks: 0 }
     }
 }
 

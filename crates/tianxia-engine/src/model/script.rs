@@ -241,6 +241,11 @@ pub enum Condition {
     CommanderFate { commander: CommanderId, fate: Fate },
     /// The province is controlled by the faction.
     Controller { province: ProvinceId, faction: FactionId },
+    /// The province has been sacked at least once in this run.
+    Sacked(ProvinceId),
+    /// The two factions have fought: a battle, an assault, or a place of one that resisted
+    /// an army of the other on its way.
+    Fought { a: FactionId, b: FactionId },
     /// Two factions stand in this relation (truce of any term matches `Truce`).
     Relation { a: FactionId, b: FactionId, relation: Relation },
     /// An access agreement from `grantor` to `grantee` is in force.
@@ -269,6 +274,8 @@ pub enum OutcomeRule {
     /// The faction leading the winning side of the largest battle between a faction of
     /// `side_a` and one of `side_b` (by men engaged); `none` if there was none.
     LargestBattleWinner { side_a: Vec<FactionId>, side_b: Vec<FactionId> },
+    /// The day of that battle, in days after `from` (0 if there was none).
+    LargestBattleDay { side_a: Vec<FactionId>, side_b: Vec<FactionId>, from: Date },
     /// The label of the first case whose condition holds, else `default`.
     Cases { cases: Vec<(Condition, String)>, default: String },
 }

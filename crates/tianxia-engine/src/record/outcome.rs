@@ -8,7 +8,7 @@ use crate::model::commander::{Escaped, Fallen, Fate};
 use crate::model::diplomacy::{Diplomacy, Relation};
 use crate::model::faction::Coffers;
 use crate::model::index::Index;
-use crate::model::province::{Control, Walls, Zone};
+use crate::model::province::{Control, Ravage, Walls, Zone};
 use crate::model::script::{Condition, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity};
 use crate::model::weather::Regions;
 use bevy_ecs::prelude::*;
@@ -23,6 +23,8 @@ pub struct BattleRecord {
     pub losers: Vec<FactionId>,
     /// Men engaged, both sides.
     pub men: f64,
+    /// The day it was fought (the first day of its turn), as a day number.
+    pub day: i64,
 }
 
 /// What a run has recorded for conditions and outcomes: flags, counters, battles.
@@ -34,6 +36,9 @@ pub struct Metrics {
     pub counters: BTreeMap<String, f64>,
     /// Every battle fought.
     pub battles: Vec<BattleRecord>,
+    /// Pairs of factions (lower id first) that have fought: a battle, an assault, or a
+    /// place that resisted an army's passage.
+    pub clashes: BTreeSet<(FactionId, FactionId)>,
     /// Why the run ended early, if it did.
     pub ended: Option<String>,
 }
@@ -44,7 +49,31 @@ impl Metrics {
         self.flags.clear();
         self.counters.clear();
         self.battles.clear();
+        self.clashes.clear();
         self.ended = None;
+    }
+
+    /// Records that factions `a` and `b` fought.
+    pub fn clash(&mut self, a: FactionId, b: FactionId) {
+        if a != b {
+            self.clashes.insert((a.min(b), a.max(b)));
+        }
+    }
+
+    /// The largest recorded battle (most men engaged; ties: the earliest) between a
+    /// faction of `side_a` and one of `side_b`, either way round.
+    pub fn largest_battle(&self, side_a: &[FactionId], side_b: &[FactionId]) -> Option<&BattleRecord> {
+        let touches = |fs: &[FactionId], set: &[FactionId]| fs.iter().any(|f| set.contains(f));
+        self.battles
+            .iter()
+            .filter(|b| {
+                (touches(&b.winners, side_a) && touches(&b.losers, side_b))
+                    || (touches(&b.winners, side_b) && touches(&b.losers, side_a))
+            })
+            .fold(None::<&BattleRecord>, |best, b| match best {
+                Some(x) if x.men >= b.men => Some(x),
+                _ => Some(b),
+            })
     }
 }
 
@@ -215,6 +244,8 @@ impl Condition {
             Condition::Controller { province: p, faction } => {
                 facts.province::<Control>(*p).is_some_and(|c| c.controller == *faction)
             }
+            Condition::Sacked(p) => facts.province::<Ravage>(*p).is_some_and(|r| r.sacks > 0),
+            Condition::Fought { a, b } => facts.metrics.clashes.contains(&((*a).min(*b), (*a).max(*b))),
             Condition::Relation { a, b, relation } => {
                 let r = facts.diplomacy.relation(*a, *b);
                 match (relation, r) {
@@ -252,24 +283,16 @@ impl OutcomeSpec {
             OutcomeRule::Controller(p) => OutcomeValue::Category(
                 facts.province::<Control>(*p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
             ),
-            OutcomeRule::LargestBattleWinner { side_a, side_b } => {
-                let touches = |fs: &[FactionId], set: &[FactionId]| fs.iter().any(|f| set.contains(f));
-                let best = facts
+            OutcomeRule::LargestBattleWinner { side_a, side_b } => OutcomeValue::Category(
+                facts
                     .metrics
-                    .battles
-                    .iter()
-                    .filter(|b| {
-                        (touches(&b.winners, side_a) && touches(&b.losers, side_b))
-                            || (touches(&b.winners, side_b) && touches(&b.losers, side_a))
-                    })
-                    .fold(None::<&BattleRecord>, |best, b| match best {
-                        Some(x) if x.men >= b.men => Some(x),
-                        _ => Some(b),
-                    });
-                OutcomeValue::Category(
-                    best.and_then(|b| b.winners.first()).map_or_else(|| "none".to_string(), |f| key(*f)),
-                )
-            }
+                    .largest_battle(side_a, side_b)
+                    .and_then(|b| b.winners.first())
+                    .map_or_else(|| "none".to_string(), |f| key(*f)),
+            ),
+            OutcomeRule::LargestBattleDay { side_a, side_b, from } => OutcomeValue::Number(
+                facts.metrics.largest_battle(side_a, side_b).map_or(0.0, |b| (b.day - from.to_days()) as f64),
+            ),
             OutcomeRule::Cases { cases, default } => OutcomeValue::Category(
                 cases.iter().find(|(c, _)| c.holds(facts)).map_or_else(|| default.clone(), |(_, l)| l.clone()),
             ),

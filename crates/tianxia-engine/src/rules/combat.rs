@@ -544,7 +544,10 @@ pub fn resolve_battles(
         // The named winner leads the list, so outcomes and the chronicle agree.
         wf.retain(|f| *f != winner_faction);
         wf.insert(0, winner_faction);
-        metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged });
+        for (&w, &l) in wf.iter().flat_map(|w| lf.iter().map(move |l| (w, l))) {
+            metrics.clash(w, l);
+        }
+        metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged, day: cal.date.to_days() });
         log.push(
             &cal,
             LogKind::Battle {

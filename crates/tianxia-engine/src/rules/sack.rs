@@ -77,6 +77,7 @@ pub fn plunder(
     ravage.harvest_loss = ravage.harvest_loss.max(p.sack_harvest_loss.clamp(0.0, 1.0));
     // At least until the next turn: one sack per place per turn.
     ravage.until = days_after(cal.date.to_days(), p.sack_interval).max(cal.date.to_days() + 1);
+    ravage.sacks = ravage.sacks.saturating_add(1);
     Spoils { grain, spoilt: stripped - grain, people: lost }
 }
 

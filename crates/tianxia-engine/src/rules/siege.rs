@@ -14,6 +14,7 @@ use crate::model::index::Index;
 use crate::model::province::{Control, Granary, Population, Siege, Walls};
 use crate::params::Params;
 use crate::record::log::{Cause, EventLog, LogKind};
+use crate::record::outcome::Metrics;
 use crate::rng::Rngs;
 use crate::rules::baggage::take_baggage;
 use crate::rules::combat::{battle_losses, noise};
@@ -75,6 +76,7 @@ pub fn conduct_sieges(
     mut provinces: Query<Town>,
     mut rngs: ResMut<Rngs>,
     mut log: ResMut<EventLog>,
+    mut metrics: ResMut<Metrics>,
     mut commands: Commands,
     mut scratch: Local<SiegeScratch>,
 ) {
@@ -197,6 +199,7 @@ pub fn conduct_sieges(
             let def_lost = garrison * def_frac.min(1.0);
             town.walls.garrison -= def_lost;
             let carried = success && town.walls.garrison < garrison * p.assault_carry_share;
+            metrics.clash(lead, town.control.controller);
             log.push(
                 &cal,
                 LogKind::Assault {

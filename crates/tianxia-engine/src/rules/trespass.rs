@@ -15,6 +15,7 @@ use crate::model::province::{Control, Governor, Granary, Walls};
 use crate::model::route::RouteGraph;
 use crate::params::Params;
 use crate::record::log::{Cause, EventLog, LogKind};
+use crate::record::outcome::Metrics;
 use crate::rng::Rngs;
 use crate::rules::diplomacy::set_relation;
 use bevy_ecs::prelude::*;
@@ -111,6 +112,7 @@ pub fn answer_trespass(world: &mut World) {
         );
         match response {
             TrespassResponse::Resist => {
+                world.resource_mut::<Metrics>().clash(c.host, faction);
                 set_relation(world, &cal, c.host, faction, Relation::War, Cause::TrespassResisted);
             }
             TrespassResponse::Flee => {
