@@ -39,21 +39,26 @@ def diff_cell(d):
     return f"{num(d['diff'], True)} [{num(lo, True)}, {num(hi, True)}]"
 
 
-def main():
-    summary = json.load(open(f"{sys.argv[1]}/summary.json"))
+def tables(summary):
+    """The two Markdown tables of a batch's summary.json, as text."""
     arms = summary["arms"]
     keys = list(arms[0]["outcomes"])
     name = summary["scenario"]
-    print(f"#### {name}: {summary['runs_per_arm']} runs per arm, base seed {summary['base_seed']}\n")
-    print("| outcome | " + " | ".join(a["name"] for a in arms) + " |")
-    print("|---" * (len(arms) + 1) + "|")
+    out = [f"#### {name}: {summary['runs_per_arm']} runs per arm, base seed {summary['base_seed']}", ""]
+    out.append("| outcome | " + " | ".join(a["name"] for a in arms) + " |")
+    out.append("|---" * (len(arms) + 1) + "|")
     for k in keys:
-        print(f"| `{k}` | " + " | ".join(cell(a["outcomes"][k]) for a in arms) + " |")
-    print("\nPaired differences against the baseline (same seeds), with 95% intervals:\n")
-    print("| outcome | " + " | ".join(a["name"] for a in arms[1:]) + " |")
-    print("|---" * len(arms) + "|")
+        out.append(f"| `{k}` | " + " | ".join(cell(a["outcomes"][k]) for a in arms) + " |")
+    out += ["", "Paired differences against the baseline (same seeds), with 95% intervals:", ""]
+    out.append("| outcome | " + " | ".join(a["name"] for a in arms[1:]) + " |")
+    out.append("|---" * len(arms) + "|")
     for k in keys:
-        print(f"| `{k}` | " + " | ".join(diff_cell(a["vs_first"][k]) for a in arms[1:]) + " |")
+        out.append(f"| `{k}` | " + " | ".join(diff_cell(a["vs_first"][k]) for a in arms[1:]) + " |")
+    return "\n".join(out)
+
+
+def main():
+    print(tables(json.load(open(f"{sys.argv[1]}/summary.json"))))
 
 
 if __name__ == "__main__":
