@@ -84,6 +84,22 @@ fn the_1217_invasion_bleeds_the_jin_and_each_counterfactual_moves_the_sources_wa
     assert!(mean(&s, "baseline", "jin_field_losses_fraction") > 0.4);
     assert!(mean(&s, "baseline", "song_prefectures_lost_end") < 2.0);
     assert!(mean(&s, "baseline", "jin_strength_1224") < 290_000.0);
+    // Landmarks. Zaoyang never fell (Meng Zongzheng held it through three sieges, fifteen
+    // assaults repelled in 1219 [FS][XZ161]): it holds in most runs.
+    let zaoyang = p(&s, "baseline", "zaoyang_holds");
+    assert!(zaoyang > 0.5, "Zaoyang holds in {zaoyang} of runs");
+    // Li Quan beat the Jin at Guokou in 1219 [FS][S1]: a battle is fought there in most runs
+    // and the loyalists win it in a good share of them, short of certain (a near thing in
+    // the rules, see docs/scenarios.md).
+    let loyal = freq(&s, "baseline", "guokou_winner", "loyalist") + freq(&s, "baseline", "guokou_winner", "song");
+    let fought = 1.0 - freq(&s, "baseline", "guokou_winner", "none");
+    assert!(fought > 0.5 && loyal > 0.25 && loyal < 0.95, "Guokou: fought in {fought}, Song side won {loyal}");
+    // The war ended in 1224 with Aizong's peace [S2][BL][S1]; without an invasion it never
+    // begins (0), and resumed tribute ends it sooner when it comes at all.
+    let end = mean(&s, "baseline", "war_end_year");
+    assert!(end > 1223.0 && end <= 1224.0, "the war ends in {end} on average");
+    lowers(&s, "no_invasion", "war_end_year", None);
+    raises(&s, "no_invasion", "zaoyang_holds", None);
     // Not invading, or paying again, spares the Jin.
     for a in ["no_invasion", "song_resumes_tribute", "jin_song_alliance"] {
         lowers(&s, a, "jin_field_losses_fraction", None);

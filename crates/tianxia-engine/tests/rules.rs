@@ -1429,7 +1429,7 @@ fn the_largest_battle_between_two_sides_names_the_winner() {
     Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec {
         key: "winner".into(),
         description: String::new(),
-        rule: OutcomeRule::LargestBattleWinner { side_a: vec![FactionId(0)], side_b: vec![FactionId(1)] },
+        rule: OutcomeRule::LargestBattleWinner { side_a: vec![FactionId(0)], side_b: vec![FactionId(1)], at: None },
     });
     Arc::make_mut(&mut spec.outcomes).push(OutcomeSpec {
         key: "field".into(),
@@ -2230,8 +2230,19 @@ fn a_battle_counts_as_fighting_and_dates_the_largest_battle() {
     let (mut spec, _, _) = battle_world(30_000.0, 10_000.0);
     let (a, b) = (FactionId(0), FactionId(1));
     let from = Date { year: 1231, month: 4, day: 1 };
-    outcome(&mut spec, "day", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![b], from });
-    outcome(&mut spec, "none", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![a], from });
+    outcome(&mut spec, "day", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![b], at: None, from });
+    outcome(&mut spec, "none", OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![a], at: None, from });
+    let (field, home) = (ProvinceId(0), ProvinceId(1));
+    outcome(
+        &mut spec,
+        "here",
+        OutcomeRule::LargestBattleDay { side_a: vec![a], side_b: vec![b], at: Some(field), from },
+    );
+    outcome(
+        &mut spec,
+        "elsewhere",
+        OutcomeRule::LargestBattleWinner { side_a: vec![a], side_b: vec![b], at: Some(home) },
+    );
     let mut s = sim(&spec, 3);
     assert!(!Condition::Fought { a, b }.eval(s.world()), "no fight before the first turn");
     s.step();
@@ -2241,6 +2252,9 @@ fn a_battle_counts_as_fighting_and_dates_the_largest_battle() {
     // The battle was fought in the turn starting 1 May: 30 days after 1 April.
     assert_eq!(value(&s, "day"), OutcomeValue::Number(30.0));
     assert_eq!(value(&s, "none"), OutcomeValue::Number(0.0), "no battle between those sides");
+    assert_eq!(value(&s, "here"), OutcomeValue::Number(30.0), "fought in the field");
+    assert_eq!(value(&s, "elsewhere"), OutcomeValue::Category("none".into()), "none fought at home");
+    assert_eq!(Quantity::Year.eval(s.world()), 1231.0);
 }
 
 #[test]

@@ -533,6 +533,7 @@ pub enum Quantity {
     Treasury(Sp<String>),
     Grain(Sp<String>),
     Garrison(Sp<String>),
+    Year,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -767,9 +768,23 @@ pub enum OutcomeKind {
     Bool(Condition),
     Number(Quantity),
     Controller(Sp<String>),
-    LargestBattleWinner { side_a: Vec<Sp<String>>, side_b: Vec<Sp<String>> },
-    LargestBattleDay { side_a: Vec<Sp<String>>, side_b: Vec<Sp<String>>, from: Sp<String> },
-    Cases { cases: Vec<Case>, default: String },
+    LargestBattleWinner {
+        side_a: Vec<Sp<String>>,
+        side_b: Vec<Sp<String>>,
+        #[serde(default)]
+        at: Option<Sp<String>>,
+    },
+    LargestBattleDay {
+        side_a: Vec<Sp<String>>,
+        side_b: Vec<Sp<String>>,
+        #[serde(default)]
+        at: Option<Sp<String>>,
+        from: Sp<String>,
+    },
+    Cases {
+        cases: Vec<Case>,
+        default: String,
+    },
 }
 
 #[derive(Deserialize, Debug)]

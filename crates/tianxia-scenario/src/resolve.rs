@@ -736,17 +736,19 @@ pub fn resolve(doc: &Doc, sources: &Sources) -> Result<Resolved, Vec<Problem>> {
             raw::OutcomeKind::Controller(p) => {
                 (OutcomeRule::Controller(r.province(p).unwrap_or(ProvinceId(0))), OutcomeKind::Category)
             }
-            raw::OutcomeKind::LargestBattleWinner { side_a, side_b } => (
+            raw::OutcomeKind::LargestBattleWinner { side_a, side_b, at } => (
                 OutcomeRule::LargestBattleWinner {
                     side_a: side_a.iter().filter_map(|f| r.faction(f)).collect(),
                     side_b: side_b.iter().filter_map(|f| r.faction(f)).collect(),
+                    at: at.as_ref().and_then(|q| r.province(q)),
                 },
                 OutcomeKind::Category,
             ),
-            raw::OutcomeKind::LargestBattleDay { side_a, side_b, from } => (
+            raw::OutcomeKind::LargestBattleDay { side_a, side_b, at, from } => (
                 OutcomeRule::LargestBattleDay {
                     side_a: side_a.iter().filter_map(|f| r.faction(f)).collect(),
                     side_b: side_b.iter().filter_map(|f| r.faction(f)).collect(),
+                    at: at.as_ref().and_then(|q| r.province(q)),
                     from: r.date(from).unwrap_or(Date { year: 1, month: 1, day: 1 }),
                 },
                 OutcomeKind::Number,
@@ -870,6 +872,7 @@ fn quantity(r: &mut R, q: &raw::Quantity) -> Quantity {
         Q::Treasury(f) => Quantity::Treasury(r.faction(f).unwrap_or(f0)),
         Q::Grain(f) => Quantity::Grain(r.faction(f).unwrap_or(f0)),
         Q::Garrison(p) => Quantity::Garrison(r.province(p).unwrap_or(ProvinceId(0))),
+        Q::Year => Quantity::Year,
     }
 }
 

@@ -216,6 +216,8 @@ pub enum Quantity {
     Grain(FactionId),
     /// A province's garrison.
     Garrison(ProvinceId),
+    /// The current year (of the turn's first day; at the end, of the day after the last turn).
+    Year,
 }
 
 /// A test on the world.
@@ -272,10 +274,11 @@ pub enum OutcomeRule {
     /// The controller of a province (its faction id is the label).
     Controller(ProvinceId),
     /// The faction leading the winning side of the largest battle between a faction of
-    /// `side_a` and one of `side_b` (by men engaged); `none` if there was none.
-    LargestBattleWinner { side_a: Vec<FactionId>, side_b: Vec<FactionId> },
+    /// `side_a` and one of `side_b` (by men engaged), fought at `at` if given; `none` if
+    /// there was none.
+    LargestBattleWinner { side_a: Vec<FactionId>, side_b: Vec<FactionId>, at: Option<ProvinceId> },
     /// The day of that battle, in days after `from` (0 if there was none).
-    LargestBattleDay { side_a: Vec<FactionId>, side_b: Vec<FactionId>, from: Date },
+    LargestBattleDay { side_a: Vec<FactionId>, side_b: Vec<FactionId>, at: Option<ProvinceId>, from: Date },
     /// The label of the first case whose condition holds, else `default`.
     Cases { cases: Vec<(Condition, String)>, default: String },
 }

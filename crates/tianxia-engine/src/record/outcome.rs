@@ -2,6 +2,7 @@
 //! conditions, quantities and outcomes over the world (shared by event triggers and the
 //! end of a run).
 
+use crate::calendar::Calendar;
 use crate::ids::{ArmyId, FactionId, ProvinceId};
 use crate::model::army::{Allegiance, Besieging, Dissolved, Ledger, Position, Strength};
 use crate::model::commander::{Escaped, Fallen, Fate};
@@ -25,6 +26,8 @@ pub struct BattleRecord {
     pub men: f64,
     /// The day it was fought (the first day of its turn), as a day number.
     pub day: i64,
+    /// Where it was fought.
+    pub province: ProvinceId,
 }
 
 /// What a run has recorded for conditions and outcomes: flags, counters, battles.
@@ -61,11 +64,17 @@ impl Metrics {
     }
 
     /// The largest recorded battle (most men engaged; ties: the earliest) between a
-    /// faction of `side_a` and one of `side_b`, either way round.
-    pub fn largest_battle(&self, side_a: &[FactionId], side_b: &[FactionId]) -> Option<&BattleRecord> {
+    /// faction of `side_a` and one of `side_b`, either way round, fought at `at` if given.
+    pub fn largest_battle(
+        &self,
+        side_a: &[FactionId],
+        side_b: &[FactionId],
+        at: Option<ProvinceId>,
+    ) -> Option<&BattleRecord> {
         let touches = |fs: &[FactionId], set: &[FactionId]| fs.iter().any(|f| set.contains(f));
         self.battles
             .iter()
+            .filter(|b| at.is_none_or(|q| b.province == q))
             .filter(|b| {
                 (touches(&b.winners, side_a) && touches(&b.losers, side_b))
                     || (touches(&b.winners, side_b) && touches(&b.losers, side_a))
@@ -201,6 +210,7 @@ impl Quantity {
             Quantity::Treasury(f) => facts.faction::<Coffers>(*f).map_or(0.0, |c| c.treasury),
             Quantity::Grain(f) => facts.faction::<Coffers>(*f).map_or(0.0, |c| c.grain),
             Quantity::Garrison(p) => facts.province::<Walls>(*p).map_or(0.0, |w| w.garrison),
+            Quantity::Year => facts.world.get_resource::<Calendar>().map_or(0.0, |c| f64::from(c.date.year)),
         }
     }
 }
@@ -283,15 +293,15 @@ impl OutcomeSpec {
             OutcomeRule::Controller(p) => OutcomeValue::Category(
                 facts.province::<Control>(*p).map_or_else(|| "none".to_string(), |c| key(c.controller)),
             ),
-            OutcomeRule::LargestBattleWinner { side_a, side_b } => OutcomeValue::Category(
+            OutcomeRule::LargestBattleWinner { side_a, side_b, at } => OutcomeValue::Category(
                 facts
                     .metrics
-                    .largest_battle(side_a, side_b)
+                    .largest_battle(side_a, side_b, *at)
                     .and_then(|b| b.winners.first())
                     .map_or_else(|| "none".to_string(), |f| key(*f)),
             ),
-            OutcomeRule::LargestBattleDay { side_a, side_b, from } => OutcomeValue::Number(
-                facts.metrics.largest_battle(side_a, side_b).map_or(0.0, |b| (b.day - from.to_days()) as f64),
+            OutcomeRule::LargestBattleDay { side_a, side_b, at, from } => OutcomeValue::Number(
+                facts.metrics.largest_battle(side_a, side_b, *at).map_or(0.0, |b| (b.day - from.to_days()) as f64),
             ),
             OutcomeRule::Cases { cases, default } => OutcomeValue::Category(
                 cases.iter().find(|(c, _)| c.holds(facts)).map_or_else(|| default.clone(), |(_, l)| l.clone()),

@@ -547,7 +547,13 @@ pub fn resolve_battles(
         for (&w, &l) in wf.iter().flat_map(|w| lf.iter().map(move |l| (w, l))) {
             metrics.clash(w, l);
         }
-        metrics.battles.push(BattleRecord { winners: wf, losers: lf, men: engaged, day: cal.date.to_days() });
+        metrics.battles.push(BattleRecord {
+            winners: wf,
+            losers: lf,
+            men: engaged,
+            day: cal.date.to_days(),
+            province: here,
+        });
         log.push(
             &cal,
             LogKind::Battle {
