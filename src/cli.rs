@@ -121,6 +121,20 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Show what a scenario holds: dates, factions, armies, variants, outcomes and every
+    /// uncertain input with its distribution (after --mod, --variant and --set).
+    #[command(after_help = "Example:\n  tianxia describe scenarios/1231_borrowed_road.ron --variant no_blizzard\n  \
+tianxia describe scenarios/1231_borrowed_road.ron --format json | jq '.inputs'\n\n\
+Exit codes: 0 success, 2 bad input (the located problems on stderr).")]
+    Describe {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        #[command(flatten)]
+        layers: Layers,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Check scenario files (with mods) and report every problem found.
     Validate {
         /// Scenario files.
@@ -146,6 +160,16 @@ pub fn main() -> ExitCode {
             run(&scenario, seed, &layers, format, events.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
+        Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
+            Ok(s) => {
+                match format {
+                    Format::Json => println!("{}", crate::describe::describe_json(&s)),
+                    Format::Text => print!("{}", crate::describe::describe_text(&s)),
+                }
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
         Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, quiet, format } => {
             let progress = if quiet {
                 Progress::Quiet
@@ -312,7 +336,8 @@ fn collect_names(v: &Value, display: &std::collections::BTreeMap<&str, &str>, ou
 pub fn outcome_json(v: &OutcomeValue) -> Value {
     match v {
         OutcomeValue::Bool(b) => json!(b),
-        OutcomeValue::Number(x) => json!((x * 1000.0).round() / 1000.0),
+        // Machine output never rounds: a row of runs.csv replays to the same number.
+        OutcomeValue::Number(x) => json!(x),
         OutcomeValue::Category(c) => json!(c),
     }
 }
@@ -429,7 +454,11 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult, 
     let _ = writeln!(o, "\noutcomes:");
     let specs = &s.template().outcomes;
     for (i, (k, v)) in r.outcomes.iter().enumerate() {
-        let value = outcome_json(v).to_string();
+        // Text for people rounds (to 3 decimals, as before); JSON does not.
+        let value = match v {
+            OutcomeValue::Number(x) => json!((x * 1000.0).round() / 1000.0).to_string(),
+            v => outcome_json(v).to_string(),
+        };
         match specs.get(i).map(|x| x.description.as_str()).filter(|d| !d.is_empty()) {
             Some(d) => {
                 let _ = writeln!(o, "  {k:<28} {value:<12} {d}");

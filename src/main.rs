@@ -3,6 +3,7 @@
 //! codes (0 success, 1 internal failure, 2 bad input).
 
 mod cli;
+mod describe;
 
 use std::process::ExitCode;
 

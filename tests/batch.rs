@@ -63,7 +63,9 @@ fn runs_csv_and_summary_follow_the_contract() {
     assert_eq!(
         lines.next(),
         Some(
-            "arm,run,seed,handan_controller,wei_holds_baima,horde_raided,horde_men_in_zhao,wei_losses,main_battle_winner,war_state"
+            "arm,run,seed,handan_controller,wei_holds_baima,horde_raided,horde_men_in_zhao,wei_losses,main_battle_winner,war_state,\
+             input:params.disease_attrition,input:commanders.lian_po.skill,input:armies.wei_main.infantry,\
+             input:armies.horde_riders.cavalry"
         )
     );
     assert_eq!(csv.lines().count(), 1 + 2 * 120);
@@ -108,8 +110,9 @@ fn a_row_replays_alone_from_its_seed() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
         assert_eq!(v["outcomes"]["handan_controller"], f[3]);
         assert_eq!(v["outcomes"]["wei_holds_baima"].to_string(), f[4]);
+        // Machine outputs never round: the number replays exactly.
         let losses = v["outcomes"]["wei_losses"].as_f64().unwrap_or(-1.0);
-        assert!((losses - f[7].parse::<f64>().unwrap_or(0.0)).abs() < 1e-3, "{losses} vs {}", f[7]);
+        assert_eq!(losses, f[7].parse::<f64>().unwrap_or(0.0), "{losses} vs {}", f[7]);
     }
 }
 
@@ -500,4 +503,59 @@ fn a_batch_outside_a_terminal_logs_progress_lines_and_quiet_silences_them() {
     let o = run(true);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(!text(&o.stderr).contains("progress:"), "--quiet prints no progress: {}", text(&o.stderr));
+}
+
+#[test]
+fn runs_csv_records_each_runs_drawn_inputs_and_sweep_values_at_full_precision() {
+    let t = Tmp::new("inputs");
+    let out = t.join("b");
+    // Two arms, a sweep, the tutorial's four uncertain numbers; `extra` adds the output flags.
+    let swept = |extra: &[&str]| {
+        let mut args = vec!["batch", TUTORIAL, "--runs", "40", "--seed", "3", "--arm", "baseline", "--arm", "no_horde"];
+        args.extend(["--sweep", "params.rout_ratio=2.0,4.0", "--quiet"]);
+        args.extend(extra);
+        tianxia(&args)
+    };
+    let o = swept(&["--out", &out]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = read(t.0.join("b/runs.csv"));
+    let head: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}: {head:?}"));
+    let (attrition, infantry, horde, sweep) = (
+        col("input:params.disease_attrition"),
+        col("input:armies.wei_main.infantry"),
+        col("input:armies.horde_riders.cavalry"),
+        col("sweep:params.rout_ratio"),
+    );
+    assert_eq!(sweep, head.len() - 1, "sweeps come last");
+    let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 40 * 4);
+    let mut infantries = std::collections::BTreeSet::new();
+    for r in &rows {
+        let x: f64 = r[infantry].parse().unwrap_or(-1.0);
+        assert!((25_000.0..35_000.0).contains(&x), "uniform(25000, 35000) gave {x}");
+        infantries.insert(r[infantry].clone());
+        let a: f64 = r[attrition].parse().unwrap_or(-1.0);
+        assert!((0.0003..0.0008).contains(&a), "{a}");
+        // Full precision: far more digits than a rounded figure.
+        assert!(r[infantry].len() > 8, "{}", r[infantry]);
+        if r[0].starts_with("no_horde") {
+            assert_eq!(r[horde], "", "no_horde has no horde to draw");
+        } else {
+            assert!(r[horde] == "8000" || r[horde] == "12000", "{}", r[horde]);
+        }
+        assert!(r[0].ends_with(&format!("[params.rout_ratio={}]", r[sweep])), "{} / {}", r[0], r[sweep]);
+    }
+    assert_eq!(infantries.len(), 40, "one draw per run, the same in every arm of the run");
+    // Resume and merge keep the columns: a sharded batch merges to exactly this file.
+    let parts: Vec<String> = (0..2).map(|k| t.join(&format!("s{k}"))).collect();
+    for (k, p) in parts.iter().enumerate() {
+        let shard = format!("{k}/2");
+        let o = swept(&["--out", p, "--shard", &shard]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let merged = t.join("m");
+    let o = tianxia(&["merge", &parts[0], &parts[1], "--out", &merged]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(read(t.0.join("m/runs.csv")), csv);
 }

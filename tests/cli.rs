@@ -231,3 +231,54 @@ fn a_failed_events_write_names_the_file_and_leaves_no_temporary_file() {
     assert!(err.contains(&file.display().to_string()) && err.contains("No space left"), "{err}");
     assert!(!left && !written, "neither a temporary nor a partial file stays behind");
 }
+
+#[test]
+fn describe_json_follows_the_contract() {
+    let o = tianxia(&["describe", "scenarios/1231_borrowed_road.ron", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = json(&o);
+    assert_eq!(v["scenario"], "1231_borrowed_road");
+    assert_eq!(v["start"], "1231-05-01");
+    assert_eq!(v["turn_days"], 5);
+    assert!(v["routes"].as_u64().is_some_and(|n| n > 50));
+    let kaifeng = v["provinces"].as_array().and_then(|p| p.iter().find(|x| x["id"] == "kaifeng")).cloned();
+    let kaifeng = kaifeng.unwrap_or_else(|| panic!("no kaifeng in {}", v["provinces"]));
+    assert_eq!(kaifeng["controller"], "jin");
+    assert!(kaifeng["lat"].is_f64() && kaifeng["lon"].is_f64() && kaifeng["name_zh"].is_string());
+    let tolui = v["armies"].as_array().and_then(|a| a.iter().find(|x| x["id"] == "tolui_right_wing")).cloned();
+    assert_eq!(tolui.map(|t| (t["faction"].clone(), t["men"].clone())), Some(("mongol".into(), 30000.0.into())));
+    let inputs = v["inputs"].as_array().cloned().unwrap_or_default();
+    assert!(
+        inputs.iter().any(|i| i["path"] == "armies.tolui_right_wing.cavalry"
+            && i["distribution"] == "triangular(20000, 30000, 50000)")
+    );
+    let outcome =
+        v["outcomes"].as_array().and_then(|a| a.iter().find(|x| x["id"] == "decisive_battle_winner")).cloned();
+    assert_eq!(outcome.map(|x| x["kind"].clone()), Some("category".into()));
+    assert!(v["variants"].as_array().is_some_and(|a| {
+        a.iter().any(|x| x["id"] == "no_blizzard" && x["description"].as_str().is_some_and(|d| !d.is_empty()))
+    }));
+}
+
+#[test]
+fn describe_shows_the_scenario_after_its_variants_and_overrides() {
+    let inputs = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["describe", "scenarios/1231_borrowed_road.ron", "--format", "json"];
+        args.extend(extra);
+        let o = tianxia(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        json(&o)["inputs"].as_array().cloned().unwrap_or_default().iter().map(|i| i["path"].to_string()).collect()
+    };
+    let all = inputs(&[]);
+    assert!(all.iter().any(|p| p.contains("events.great_snow.chance")), "{all:?}");
+    let no_snow = inputs(&["--variant", "no_blizzard"]);
+    assert!(!no_snow.iter().any(|p| p.contains("great_snow")), "the variant removes the snow: {no_snow:?}");
+    let fixed = inputs(&["--set", "armies.tolui_right_wing.cavalry=25000"]);
+    assert_eq!(fixed.len() + 1, all.len(), "a fixed number is no longer drawn");
+    let t = tianxia(&["describe", "scenarios/1231_borrowed_road.ron"]);
+    let t = text(&t.stdout);
+    assert!(t.contains("uncertain inputs") && t.contains("triangular(20000, 30000, 50000)"), "{t}");
+    let bad = tianxia(&["describe", "scenarios/1231_borrowed_road.ron", "--variant", "no_such_thing"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+}

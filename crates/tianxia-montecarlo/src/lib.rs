@@ -57,6 +57,8 @@ pub struct ArmDef {
     pub variants: Vec<String>,
     /// Overrides, in order (common ones first).
     pub sets: Vec<String>,
+    /// The swept paths and this arm's value of each (as written), in `--sweep` order.
+    pub sweeps: Vec<(String, String)>,
 }
 
 /// Builds the arms of a batch from the command line's `--arm`, `--variant`, `--set` and
@@ -69,7 +71,7 @@ pub fn plan_arms(
 ) -> Result<Vec<ArmDef>, BatchError> {
     let mut out: Vec<ArmDef> = if arms.is_empty() {
         let name = if variants.is_empty() { "baseline".to_string() } else { variants.join("+") };
-        vec![ArmDef { name, variants: variants.to_vec(), sets: sets.to_vec() }]
+        vec![ArmDef { name, variants: variants.to_vec(), sets: sets.to_vec(), sweeps: Vec::new() }]
     } else {
         arms.iter()
             .map(|spec| {
@@ -84,7 +86,7 @@ pub fn plan_arms(
                 }
                 let mut all = variants.to_vec();
                 all.extend(vs);
-                Ok(ArmDef { name: spec.to_string(), variants: all, sets: sets.to_vec() })
+                Ok(ArmDef { name: spec.to_string(), variants: all, sets: sets.to_vec(), sweeps: Vec::new() })
             })
             .collect::<Result<_, _>>()?
     };
@@ -103,6 +105,7 @@ pub fn plan_arms(
                     let mut a = arm.clone();
                     a.name = format!("{} [{}={}]", arm.name, path.trim(), v);
                     a.sets.push(format!("{}={}", path.trim(), v));
+                    a.sweeps.push((path.trim().to_string(), v.clone()));
                     a
                 })
             })
@@ -187,7 +190,60 @@ fn identity(cfg: &BatchConfig, arms: &[Arm]) -> Value {
         "mods": first.mods.iter().map(|m| format!("{}@{}", m.id, m.version)).collect::<Vec<_>>(),
         "arms": arms.iter().map(|a| json!({"name": a.def.name, "variants": a.def.variants, "sets": a.def.sets})).collect::<Vec<_>>(),
         "outcomes": first.outcomes.iter().map(|(k, kind)| json!([k, kind_name(*kind)])).collect::<Vec<_>>(),
+        "columns": extra_columns(arms),
     })
+}
+
+/// The columns of runs.csv after the outcomes: `input:<path>` for each uncertain number of
+/// any arm (in the order the arms first draw them), then `sweep:<path>` for each swept path.
+fn extra_columns(arms: &[Arm]) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    for a in arms {
+        for (path, _) in a.scenario.uncertain() {
+            let c = format!("input:{path}");
+            if !cols.contains(&c) {
+                cols.push(c);
+            }
+        }
+    }
+    for a in arms {
+        for (path, _) in &a.def.sweeps {
+            let c = format!("sweep:{path}");
+            if !cols.contains(&c) {
+                cols.push(c);
+            }
+        }
+    }
+    cols
+}
+
+/// For each extra column, where an arm's row takes its value: the index of the arm's
+/// uncertain number, or its sweep value, or nothing (an empty cell).
+fn column_sources(arm: &Arm, columns: &[String]) -> Vec<Source> {
+    let inputs: Vec<&str> = arm.scenario.uncertain().map(|(p, _)| p).collect();
+    columns
+        .iter()
+        .map(|c| {
+            if let Some(path) = c.strip_prefix("input:") {
+                inputs.iter().position(|p| *p == path).map_or(Source::Empty, Source::Drawn)
+            } else if let Some(path) = c.strip_prefix("sweep:") {
+                arm.def.sweeps.iter().find(|(p, _)| p == path).map_or(Source::Empty, |(_, v)| Source::Text(v.clone()))
+            } else {
+                Source::Empty
+            }
+        })
+        .collect()
+}
+
+/// One run of one arm: its outcome values and the cells of the extra columns.
+type Row = (Vec<V>, Vec<String>);
+
+/// Where a cell of an extra column comes from.
+#[derive(Clone, Debug)]
+enum Source {
+    Drawn(usize),
+    Text(String),
+    Empty,
 }
 
 fn kind_name(k: OutcomeKind) -> &'static str {
@@ -390,6 +446,8 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     same_outcomes(&arms)?;
     let ident = identity(cfg, &arms);
     let outcomes = arms[0].scenario.outcomes.clone();
+    let columns = extra_columns(&arms);
+    let sources: Vec<Vec<Source>> = arms.iter().map(|a| column_sources(a, &columns)).collect();
     let mut agg = Aggregator::new(arms.len(), outcomes.clone());
     let range = shard_range(cfg.runs, cfg.shard);
     let mut shard_ident = ident.clone();
@@ -402,7 +460,7 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     let mut out = None;
     let mut next = range.start;
     if let Some(dir) = &cfg.out {
-        let o = open_out(dir, &shard_ident, &outcomes, arms.len(), range.clone(), cfg.resume, &mut agg)?;
+        let o = open_out(dir, &shard_ident, &outcomes, &columns, arms.len(), range.clone(), cfg.resume, &mut agg)?;
         next = o.next;
         out = Some(o);
     }
@@ -422,7 +480,7 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     while next < range.end {
         let end = (next + BLOCK).min(range.end);
         let tasks: Vec<(u64, usize)> = (next..end).flat_map(|r| (0..na).map(move |a| (r, a))).collect();
-        let results: Vec<Result<Vec<V>, String>> = pool.install(|| {
+        let results: Vec<Result<Row, String>> = pool.install(|| {
             tasks
                 .par_iter()
                 .map(|&(r, a)| {
@@ -433,22 +491,34 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
                     let result = scenario
                         .run_with(&mut runner, seed, false)
                         .map_err(|e| format!("run {r} of {}: {e}", arms[a].def.name))?;
+                    // The drawn inputs, at full precision (the shortest text that reads back
+                    // as the same number).
+                    let drawn = runner.drawn();
+                    let extra = sources[a]
+                        .iter()
+                        .map(|s| match s {
+                            Source::Drawn(i) => drawn.get(*i).map_or_else(String::new, |x| format!("{x}")),
+                            Source::Text(t) => t.clone(),
+                            Source::Empty => String::new(),
+                        })
+                        .collect();
                     if let Ok(mut p) = pools[a].lock() {
                         p.push(runner);
                     }
-                    Ok(result.outcomes.iter().map(|(_, v)| value(v)).collect())
+                    Ok((result.outcomes.iter().map(|(_, v)| value(v)).collect(), extra))
                 })
                 .collect()
         });
         let (mut rows, mut sums) = (String::new(), String::new());
         for (chunk, r) in results.chunks(na).zip(next..end) {
-            let per_arm: Vec<Vec<V>> = chunk.iter().cloned().collect::<Result<_, _>>().map_err(BatchError::Internal)?;
-            for (a, values) in per_arm.iter().enumerate() {
-                let row = csv_row(&arms[a].def.name, r, run_seed(cfg.base_seed, r), values);
+            let per_arm: Vec<Row> = chunk.iter().cloned().collect::<Result<_, _>>().map_err(BatchError::Internal)?;
+            for (a, (values, extra)) in per_arm.iter().enumerate() {
+                let row = csv_row(&arms[a].def.name, r, run_seed(cfg.base_seed, r), values, extra);
                 sums.push_str(&row_sum(row.as_bytes()));
                 rows.push_str(&row);
             }
-            agg.push_run(&per_arm);
+            let values: Vec<Vec<V>> = per_arm.into_iter().map(|(v, _)| v).collect();
+            agg.push_run(&values);
         }
         if let Some(o) = out.as_mut() {
             // Rows first: a crash between the two leaves rows without sums, which resume redoes.
@@ -480,18 +550,20 @@ fn sums_path(runs_csv: &Path) -> PathBuf {
     runs_csv.with_extension("csv.xxh3")
 }
 
-fn csv_row(arm: &str, run: u64, seed: u64, values: &[V]) -> String {
+fn csv_row(arm: &str, run: u64, seed: u64, values: &[V], extra: &[String]) -> String {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     let mut rec = vec![arm.to_string(), run.to_string(), seed.to_string()];
     rec.extend(values.iter().map(V::to_csv));
+    rec.extend(extra.iter().cloned());
     let _ = w.write_record(&rec);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn header(outcomes: &[(String, OutcomeKind)]) -> String {
+fn header(outcomes: &[(String, OutcomeKind)], columns: &[String]) -> String {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     let mut rec = vec!["arm".to_string(), "run".into(), "seed".into()];
     rec.extend(outcomes.iter().map(|(k, _)| k.clone()));
+    rec.extend(columns.iter().cloned());
     let _ = w.write_record(&rec);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -607,6 +679,7 @@ fn open_out(
     dir: &Path,
     ident: &Value,
     outcomes: &[(String, OutcomeKind)],
+    columns: &[String],
     arms: usize,
     range: Range<u64>,
     resume: bool,
@@ -630,7 +703,7 @@ fn open_out(
         };
         lock(&rows, dir)?;
         write_json(&batch_json, ident)?;
-        write_flush(&mut rows, header(outcomes).as_bytes(), &rows_path)?;
+        write_flush(&mut rows, header(outcomes, columns).as_bytes(), &rows_path)?;
         let sums =
             File::create(&sums_path).map_err(|e| input(format!("cannot create {}: {e}", sums_path.display())))?;
         return Ok(Out { rows, rows_path, sums, sums_path, next: range.start });
@@ -648,7 +721,7 @@ fn open_out(
             dir.display()
         )));
     }
-    let scan = scan_rows(&rows_path, outcomes, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
+    let scan = scan_rows(&rows_path, outcomes, columns, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
     let trunc = |f: &File, len: u64, path: &Path| {
         f.set_len(len).map_err(|e| input(format!("cannot truncate {}: {e}", path.display())))
     };
@@ -683,6 +756,7 @@ struct Scan {
 fn scan_rows(
     path: &Path,
     outcomes: &[(String, OutcomeKind)],
+    columns: &[String],
     arms: usize,
     first_run: u64,
     each: &mut dyn FnMut(&[Vec<V>]),
@@ -716,11 +790,11 @@ fn scan_rows(
         Ok(n)
     };
     let n = read_line(&mut reader, &mut line, line_no)?;
-    if line != header(outcomes) {
+    if line != header(outcomes, columns) {
         return Err(input(format!(
             "{} does not start with the expected header: {}",
             path.display(),
-            header(outcomes).trim()
+            header(outcomes, columns).trim()
         )));
     }
     let mut pos = n as u64;
@@ -760,8 +834,8 @@ fn scan_rows(
         pos += n as u64;
         let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
         let Some(Ok(rec)) = r.records().next() else { break };
-        let ok =
-            rec.len() == 3 + outcomes.len() && rec.get(1).and_then(|x| x.parse::<u64>().ok()) == Some(expected_run);
+        let ok = rec.len() == 3 + outcomes.len() + columns.len()
+            && rec.get(1).and_then(|x| x.parse::<u64>().ok()) == Some(expected_run);
         let values: Option<Vec<V>> = if ok {
             outcomes.iter().enumerate().map(|(i, (_, k))| parse_value(rec.get(3 + i).unwrap_or(""), *k)).collect()
         } else {
@@ -899,12 +973,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     let rows_path = out.join("runs.csv");
     let mut rows = TmpFile::create(&rows_path)?;
     let mut sums = TmpFile::create(&sums_path(&rows_path))?;
-    rows.write(header(&outcomes).as_bytes())?;
-    let head = header(&outcomes).len() as u64;
+    // Batches written before runs.csv carried the drawn inputs have no "columns".
+    let columns: Vec<String> = base["columns"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    rows.write(header(&outcomes, &columns).as_bytes())?;
+    let head = header(&outcomes, &columns).len() as u64;
     for (k, _, d, _) in &shards {
         let range = shard_range(runs, Some((*k, n)));
         let path = d.join("runs.csv");
-        let scan = scan_rows(&path, &outcomes, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
+        let scan =
+            scan_rows(&path, &outcomes, &columns, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
         if scan.runs != range.end - range.start {
             return Err(input(format!(
                 "shard {k}/{n} in {} is unfinished: {} of {} runs (finish it with --resume)",

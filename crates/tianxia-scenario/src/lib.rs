@@ -106,7 +106,7 @@ impl Scenario {
     /// A runner for many runs of this scenario: it keeps one spec and one simulation
     /// (world and schedule) and rebuilds them in place for each run.
     pub fn runner(&self) -> Runner {
-        Runner { spec: self.template.clone(), sim: None }
+        Runner { spec: self.template.clone(), sim: None, drawn: Vec::with_capacity(self.slots.len()) }
     }
 
     /// Plays the run with master seed `seed` on `runner` (made by this scenario's
@@ -130,9 +130,11 @@ impl Scenario {
             // Every slot writes an absolute value, so drawing into the runner's spec in
             // place gives the same spec as drawing into a fresh copy of the template.
             let mut rng = stream_rng(seed, Stream::Setup);
+            runner.drawn.clear();
             for s in &self.slots {
                 let v = sample(&s.dist, &mut rng);
                 (s.set)(&mut runner.spec, v);
+                runner.drawn.push(v);
             }
         }
         let sim = match runner.sim.take() {
@@ -162,6 +164,15 @@ impl Scenario {
 pub struct Runner {
     spec: WorldSpec,
     sim: Option<Sim>,
+    drawn: Vec<f64>,
+}
+
+impl Runner {
+    /// The values the last run drew for the scenario's uncertain numbers, in the order of
+    /// [`Scenario::uncertain`].
+    pub fn drawn(&self) -> &[f64] {
+        &self.drawn
+    }
 }
 
 fn sample(d: &Dist, rng: &mut impl rand::Rng) -> f64 {
