@@ -135,6 +135,34 @@ Exit codes: 0 success, 2 bad input (the located problems on stderr).")]
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Play two runs side by side and report where they part: the first turn whose state
+    /// differs, what differs, and the first log entries that differ.
+    #[command(after_help = "Arms are as in batch: `baseline`, or variants joined by `+`.\n\n\
+Example:\n  tianxia diverge scenarios/1231_borrowed_road.ron --arm baseline --arm no_blizzard --seed 42\n  \
+tianxia diverge scenarios/1231_borrowed_road.ron --arm baseline --arm baseline --seed 1 --seed-b 2\n\n\
+Exit codes: 0 success (whether or not the runs differ), 2 bad input.")]
+    Diverge {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        /// The two arms, A then B (each `baseline` or variants joined by `+`).
+        #[arg(long = "arm", value_name = "SPEC", num_args = 1, required = true)]
+        arms: Vec<String>,
+        /// Seed of A (and of B, unless --seed-b).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Seed of B.
+        #[arg(long)]
+        seed_b: Option<u64>,
+        /// Override a field in both runs (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Layer a mod folder over the scenario (repeatable).
+        #[arg(long = "mod", value_name = "DIR")]
+        mods: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Check scenario files (with mods) and report every problem found.
     Validate {
         /// Scenario files.
@@ -160,6 +188,9 @@ pub fn main() -> ExitCode {
             run(&scenario, seed, &layers, format, events.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
+        Command::Diverge { scenario, arms, seed, seed_b, sets, mods, format } => {
+            diverge(&scenario, &arms, seed, seed_b.unwrap_or(seed), &sets, &mods, format)
+        }
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
                 match format {
@@ -470,6 +501,44 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult, 
     }
     let _ = writeln!(o, "\ndigest {}", r.digest);
     o
+}
+
+fn diverge(
+    path: &Path,
+    arms: &[String],
+    seed_a: u64,
+    seed_b: u64,
+    sets: &[String],
+    mods: &[PathBuf],
+    format: Format,
+) -> ExitCode {
+    let [a, b] = arms else {
+        eprintln!("error: diverge needs exactly two --arm (A and B), got {}", arms.len());
+        return ExitCode::from(2);
+    };
+    let variants = |spec: &str| -> Vec<String> {
+        if spec.trim() == "baseline" {
+            Vec::new()
+        } else {
+            spec.split('+').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+        }
+    };
+    let open =
+        |spec: &str| load(path, &LoadOptions { variants: variants(spec), sets: sets.to_vec(), mods: mods.to_vec() });
+    let (sa, sb) = match (open(a), open(b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let d = match tianxia_montecarlo::diverge::diverge(&sa, seed_a, &sb, seed_b) {
+        Ok(d) => d,
+        Err(e) => return internal(format!("the validated scenario did not build: {e}")),
+    };
+    let sides = crate::diverge::Sides { a: (a.as_str(), seed_a), b: (b.as_str(), seed_b) };
+    match format {
+        Format::Json => println!("{}", crate::diverge::diverge_json(&sa.id, &sides, &d)),
+        Format::Text => print!("{}", crate::diverge::diverge_text(&sides, &d)),
+    }
+    ExitCode::SUCCESS
 }
 
 fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {

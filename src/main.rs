@@ -4,6 +4,7 @@
 
 mod cli;
 mod describe;
+mod diverge;
 
 use std::process::ExitCode;
 

@@ -282,3 +282,47 @@ fn describe_shows_the_scenario_after_its_variants_and_overrides() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(bad.stdout.is_empty());
 }
+
+#[test]
+fn diverge_names_the_turn_and_the_state_where_two_histories_part() {
+    let d = |extra: &[&str]| {
+        let mut args = vec!["diverge", "scenarios/1231_borrowed_road.ron", "--format", "json"];
+        args.extend(extra);
+        let o = tianxia(&args);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        json(&o)
+    };
+    let v = d(&["--arm", "baseline", "--arm", "no_blizzard", "--seed", "42"]);
+    assert_eq!(v["scenario"], "1231_borrowed_road");
+    assert_eq!(v["a"]["arm"], "baseline");
+    assert_eq!(v["b"]["arm"], "no_blizzard");
+    assert_eq!(v["b"]["seed"], 42);
+    assert_eq!(v["diverged"], true);
+    let turn = v["turn"].as_u64().unwrap_or(0);
+    assert!(turn >= 1 && turn <= v["a"]["turns"].as_u64().unwrap_or(0), "turn {turn}");
+    assert!(v["date"].as_str().is_some_and(|d| d.starts_with("123")), "{}", v["date"]);
+    let diffs = v["differences"].as_array().cloned().unwrap_or_default();
+    assert!(!diffs.is_empty() && diffs.iter().all(|x| x["what"].is_string() && x["a"] != x["b"]), "{diffs:?}");
+    assert!(v["log"]["a"].as_array().is_some_and(|l| !l.is_empty()), "the first differing entries: {}", v["log"]);
+    // The a side is the plain run of the seed: same digest as `run`.
+    let r = tianxia(&["run", "scenarios/1231_borrowed_road.ron", "--seed", "42", "--format", "json"]);
+    assert_eq!(v["a"]["digest"], json(&r)["digest"]);
+
+    let same = d(&["--arm", "baseline", "--arm", "baseline", "--seed", "7"]);
+    assert_eq!(same["diverged"], false);
+    assert!(same["turn"].is_null() && same["date"].is_null());
+    assert_eq!(same["differences"], serde_json::json!([]));
+    assert_eq!(same["a"]["digest"], same["b"]["digest"]);
+
+    let seeds = d(&["--arm", "baseline", "--arm", "baseline", "--seed", "1", "--seed-b", "2"]);
+    assert_eq!(seeds["diverged"], true, "two seeds part");
+    assert_eq!(seeds["b"]["seed"], 2);
+
+    let t = tianxia(&["diverge", "scenarios/1231_borrowed_road.ron", "--arm", "baseline", "--arm", "baseline"]);
+    assert!(text(&t.stdout).starts_with("identical"), "{}", text(&t.stdout));
+    let one = tianxia(&["diverge", "scenarios/1231_borrowed_road.ron", "--arm", "baseline"]);
+    assert_eq!(one.status.code(), Some(2));
+    let bad = tianxia(&["diverge", "scenarios/1231_borrowed_road.ron", "--arm", "baseline", "--arm", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+}

@@ -10,6 +10,7 @@
 //! Architecture invariant: this crate knows files and threads, not terminals: progress
 //! goes to a callback, errors to [`BatchError`].
 
+pub mod diverge;
 pub mod stats;
 
 use crate::stats::{Agg, Paired, V};
