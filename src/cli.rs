@@ -59,6 +59,11 @@ enum Command {
         /// Write the full event log as JSON lines to this file.
         #[arg(long, value_name = "FILE.jsonl")]
         events: Option<PathBuf>,
+        /// Write one row per turn, entity and metric (turn,date,entity,metric,value) to this
+        /// CSV file: per faction its field men, provinces, grain and treasury; per army its
+        /// men, morale, cohesion, food and province.
+        #[arg(long, value_name = "FILE.csv")]
+        series: Option<PathBuf>,
         /// Show every line of the event log, also the engine's own lines for what a
         /// scripted event just told (by default folded into the event's text).
         #[arg(long)]
@@ -108,6 +113,13 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         /// 10 seconds or 10% of the runs, for cluster logs).
         #[arg(long)]
         quiet: bool,
+        /// After the batch, write DIR/series.csv: the per-turn series (as `run --series`,
+        /// with arm and run in front) of the first --series-runs runs of each arm.
+        #[arg(long, value_name = "DIR")]
+        series: Option<PathBuf>,
+        /// Runs per arm in --series.
+        #[arg(long, value_name = "K", default_value_t = 10, requires = "series")]
+        series_runs: u64,
         /// Output format of the summary on stdout.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -184,8 +196,8 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { scenario, seed, layers, format, events, verbose } => {
-            run(&scenario, seed, &layers, format, events.as_deref(), verbose)
+        Command::Run { scenario, seed, layers, format, events, series, verbose } => {
+            run(&scenario, seed, &layers, format, events.as_deref(), series.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
         Command::Diverge { scenario, arms, seed, seed_b, sets, mods, format } => {
@@ -201,7 +213,22 @@ pub fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Batch { scenario, runs, seed, arms, sweeps, layers, threads, shard, out, resume, quiet, format } => {
+        Command::Batch {
+            scenario,
+            runs,
+            seed,
+            arms,
+            sweeps,
+            layers,
+            threads,
+            shard,
+            out,
+            resume,
+            quiet,
+            series,
+            series_runs,
+            format,
+        } => {
             let progress = if quiet {
                 Progress::Quiet
             } else if is_terminal() {
@@ -209,7 +236,8 @@ pub fn main() -> ExitCode {
             } else {
                 Progress::Lines
             };
-            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, progress, format)
+            let series = series.map(|d| (d, series_runs));
+            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, progress, series, format)
         }
         Command::Merge { dirs, out } => match tianxia_montecarlo::merge(&dirs, &out) {
             Ok(summary) => {
@@ -283,7 +311,15 @@ fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, ExitCode> {
     tianxia_scenario::load(path, opts).map_err(|e| report(&e))
 }
 
-fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&Path>, verbose: bool) -> ExitCode {
+fn run(
+    path: &Path,
+    seed: u64,
+    layers: &Layers,
+    format: Format,
+    events: Option<&Path>,
+    series: Option<&Path>,
+    verbose: bool,
+) -> ExitCode {
     let scenario = match load(path, &layers.options()) {
         Ok(s) => s,
         Err(code) => return code,
@@ -292,7 +328,19 @@ fn run(path: &Path, seed: u64, layers: &Layers, format: Format, events: Option<&
         Ok(s) => s,
         Err(e) => return internal(format!("the validated scenario did not build: {e}")),
     };
-    let result = sim.run();
+    let result = match series {
+        None => sim.run(),
+        Some(file) => {
+            let rows = tianxia_montecarlo::series::play(&mut sim);
+            if let Err(code) = write_atomically(file, |w| {
+                tianxia_montecarlo::series::write_csv(w, &tianxia_montecarlo::series::HEADER, &[], &rows)
+                    .map_err(std::io::Error::other)
+            }) {
+                return code;
+            }
+            sim.result()
+        }
+    };
     if let Some(file) = events {
         // Written under FILE.tmp and renamed into place; a failed write removes FILE.tmp.
         let mut tmp = file.as_os_str().to_owned();
@@ -541,6 +589,28 @@ fn diverge(
     ExitCode::SUCCESS
 }
 
+/// Writes `file` under FILE.tmp and renames it into place; a failed write removes FILE.tmp
+/// and reports the file (exit code 2).
+fn write_atomically(
+    file: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), ExitCode> {
+    let mut tmp = file.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let done = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+        std::fs::rename(&tmp, file)
+    })();
+    done.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        eprintln!("error: cannot write {}: {e}", file.display());
+        ExitCode::from(2)
+    })
+}
+
 fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
     let mut worst = ExitCode::SUCCESS;
     for p in paths {
@@ -605,6 +675,7 @@ fn batch(
     out: Option<PathBuf>,
     resume: bool,
     shown: Progress,
+    series: Option<(PathBuf, u64)>,
     format: Format,
 ) -> ExitCode {
     let arms = match tianxia_montecarlo::plan_arms(arms, &layers.variants, &layers.sets, sweeps) {
@@ -660,6 +731,11 @@ fn batch(
     bar.finish_and_clear();
     match result {
         Ok(r) => {
+            if let Some((dir, k)) = &series
+                && let Err(e) = tianxia_montecarlo::series::batch_series(&cfg, dir, *k)
+            {
+                return batch_error(&e);
+            }
             let text = match format {
                 Format::Json => format!("{}\n", r.summary),
                 Format::Text => tianxia_montecarlo::table_fitting(&r.summary, table_width()),

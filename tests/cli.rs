@@ -326,3 +326,70 @@ fn diverge_names_the_turn_and_the_state_where_two_histories_part() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(bad.stdout.is_empty());
 }
+
+#[test]
+fn run_series_writes_one_row_per_turn_entity_and_metric_without_changing_the_run() {
+    let dir = std::env::temp_dir().join(format!("tianxia-series-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    let file = dir.join("s.csv");
+    let f = file.display().to_string();
+    let tut = "scenarios/tutorial_two_kingdoms.ron";
+    let with = tianxia(&["run", tut, "--seed", "5", "--format", "json", "--series", &f]);
+    let without = tianxia(&["run", tut, "--seed", "5", "--format", "json"]);
+    assert!(with.status.success(), "{}", text(&with.stderr));
+    assert_eq!(with.stdout, without.stdout, "a series does not change the run");
+    let csv = std::fs::read_to_string(&file).unwrap_or_default();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("turn,date,entity,metric,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let turns = json(&with)["turns"].as_u64().unwrap_or(0);
+    let last: u64 = rows.iter().filter_map(|r| r[0].parse().ok()).max().unwrap_or(0);
+    assert_eq!(last, turns, "a row set per turn played, after the start (turn 0)");
+    assert!(rows.iter().any(|r| r[0] == "0" && r[1] == "1230-09-01"), "turn 0 is the start");
+    for metric in ["field_men", "provinces", "grain", "treasury"] {
+        let n = rows.iter().filter(|r| r[2] == "factions.wei" && r[3] == metric).count() as u64;
+        assert_eq!(n, turns + 1, "factions.wei {metric}");
+    }
+    let men: Vec<f64> =
+        rows.iter().filter(|r| r[2] == "armies.wei_main" && r[3] == "men").filter_map(|r| r[4].parse().ok()).collect();
+    assert!(!men.is_empty() && men.iter().all(|m| *m >= 0.0), "{men:?}");
+    assert!(rows.iter().any(|r| r[2] == "armies.wei_main" && r[3] == "province" && !r[4].is_empty()));
+
+    // A batch writes the same rows for its first runs, arm and run in front.
+    let out = dir.join("b").display().to_string();
+    let b = tianxia(&["batch", tut, "--runs", "6", "--seed", "2", "--series", &out, "--series-runs", "2", "--quiet"]);
+    assert!(b.status.success(), "{}", text(&b.stderr));
+    let series = std::fs::read_to_string(dir.join("b/series.csv")).unwrap_or_default();
+    assert!(series.starts_with("arm,run,turn,date,entity,metric,value\n"));
+    let runs: std::collections::BTreeSet<&str> =
+        series.lines().skip(1).map(|l| l.splitn(3, ',').take(2).last().unwrap_or("")).collect();
+    assert_eq!(runs.into_iter().collect::<Vec<_>>(), ["0", "1"]);
+    let seed1 = tianxia(&[
+        "batch",
+        tut,
+        "--runs",
+        "2",
+        "--seed",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        &dir.join("c").display().to_string(),
+        "--quiet",
+    ]);
+    assert!(seed1.status.success());
+    let runs_csv = std::fs::read_to_string(dir.join("c/runs.csv")).unwrap_or_default();
+    let seed = runs_csv.lines().nth(2).and_then(|l| l.split(',').nth(2)).unwrap_or("").to_string();
+    let alone = dir.join("one.csv").display().to_string();
+    assert!(tianxia(&["run", tut, "--seed", &seed, "--series", &alone]).status.success());
+    let mine: Vec<String> =
+        std::fs::read_to_string(&alone).unwrap_or_default().lines().skip(1).map(String::from).collect();
+    let theirs: Vec<String> = series
+        .lines()
+        .filter(|l| l.starts_with("baseline,1,"))
+        .map(|l| l.trim_start_matches("baseline,1,").to_string())
+        .collect();
+    assert_eq!(mine, theirs, "run 1 of the batch, replayed alone from its seed");
+    let _ = std::fs::remove_dir_all(&dir);
+}
