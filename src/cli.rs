@@ -175,6 +175,42 @@ Exit codes: 0 success (whether or not the runs differ), 2 bad input.")]
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Which assumptions decide: Sobol first-order and total indices of each outcome to
+    /// each uncertain input, with the run's own randomness as the factor `seed`.
+    #[command(after_help = "Runs N(k+2) runs for k factors (Saltelli's design): the seed, every uncertain input\n\
+of the scenario, and each --factor PATH=LO..HI (drawn uniformly). Writes DIR/samples.csv\n\
+(every run: block, base index, seed, inputs, outcomes) and DIR/sensitivity.json.\n\n\
+Example:\n  tianxia sensitivity scenarios/1231_borrowed_road.ron --runs 512 --out sens/\n  \
+tianxia sensitivity scenarios/1231_borrowed_road.ron --runs 256 --out sens/ \\\n      \
+--factor params.combat_noise=0.1..0.4 --outcome decisive_battle_winner\n\n\
+Exit codes: 0 success, 2 bad input, 1 internal failure.")]
+    Sensitivity {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        /// Base samples N (the analysis makes N(k+2) runs).
+        #[arg(long = "runs", value_name = "N")]
+        n: u64,
+        /// Where to write samples.csv and sensitivity.json.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Base seed of the design, the runs and the bootstrap.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[command(flatten)]
+        layers: Layers,
+        /// One more factor: a path and its range, drawn uniformly (repeatable).
+        #[arg(long = "factor", value_name = "PATH=LO..HI")]
+        factors: Vec<String>,
+        /// Analyse only this outcome (repeatable; default all).
+        #[arg(long = "outcome", value_name = "ID")]
+        outcomes: Vec<String>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output format on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Check scenario files (with mods) and report every problem found.
     Validate {
         /// Scenario files.
@@ -202,6 +238,42 @@ pub fn main() -> ExitCode {
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
         Command::Diverge { scenario, arms, seed, seed_b, sets, mods, format } => {
             diverge(&scenario, &arms, seed, seed_b.unwrap_or(seed), &sets, &mods, format)
+        }
+        Command::Sensitivity { scenario, n, out, seed, layers, factors, outcomes, threads, format } => {
+            let mut parsed = Vec::new();
+            for f in &factors {
+                let range = f.split_once('=').and_then(|(p, r)| {
+                    let (lo, hi) = r.split_once("..")?;
+                    Some((p.trim().to_string(), lo.trim().parse::<f64>().ok()?, hi.trim().parse::<f64>().ok()?))
+                });
+                match range {
+                    Some(x) => parsed.push(x),
+                    None => {
+                        eprintln!("error: --factor `{f}` is not PATH=LO..HI (e.g. params.combat_noise=0.1..0.4)");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            let cfg = tianxia_montecarlo::sensitivity::Config {
+                scenario,
+                n,
+                base_seed: seed,
+                options: layers.options(),
+                factors: parsed,
+                outcomes,
+                threads,
+                out,
+            };
+            match tianxia_montecarlo::sensitivity::run(&cfg) {
+                Ok(v) => {
+                    match format {
+                        Format::Json => println!("{v}"),
+                        Format::Text => print!("{}", sensitivity_text(&v)),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => batch_error(&e),
+            }
         }
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
@@ -587,6 +659,49 @@ fn diverge(
         Format::Text => print!("{}", crate::diverge::diverge_text(&sides, &d)),
     }
     ExitCode::SUCCESS
+}
+
+/// The indices as text: per outcome, the factors by total index, largest first.
+fn sensitivity_text(v: &Value) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Sobol indices of {} (N = {}, {} runs): S1 first order, ST total, with 95% intervals",
+        v["scenario"].as_str().unwrap_or("?"),
+        v["n"],
+        v["n"].as_u64().unwrap_or(0) * (v["factors"].as_array().map_or(0, |f| f.len() as u64) + 2)
+    );
+    let cell = |x: &Value| match x.as_array() {
+        Some(a) if a.len() == 3 => {
+            let f = |i: usize| a[i].as_f64().unwrap_or(f64::NAN);
+            format!("{:>6.3} [{:>6.3}, {:>6.3}]", f(0), f(1), f(2))
+        }
+        _ => "     -".to_string(),
+    };
+    let factors: Vec<String> = v["factors"]
+        .as_array()
+        .map_or_else(Vec::new, |f| f.iter().filter_map(|x| x.as_str().map(String::from)).collect());
+    let width = factors.iter().map(String::len).max().unwrap_or(4).max(6);
+    for (name, ix) in v["outcomes"].as_object().into_iter().flatten() {
+        let _ = writeln!(o, "\n{name} (variance {})", num(ix["variance"].as_f64().unwrap_or(0.0)));
+        if ix["ST"]["seed"].is_null() {
+            let _ = writeln!(o, "  (does not vary: no indices)");
+            continue;
+        }
+        let mut order: Vec<&String> = factors.iter().collect();
+        let st = |f: &str| ix["ST"][f][0].as_f64().unwrap_or(f64::NEG_INFINITY);
+        order.sort_by(|a, b| st(b).total_cmp(&st(a)));
+        let _ = writeln!(o, "  {:<width$}  {:<24}  ST", "factor", "S1");
+        for f in order {
+            let _ = writeln!(o, "  {f:<width$}  {}  {}", cell(&ix["S1"][f.as_str()]), cell(&ix["ST"][f.as_str()]));
+        }
+    }
+    o
+}
+
+fn num(x: f64) -> String {
+    if x.abs() >= 100.0 { format!("{x:.0}") } else { format!("{x:.4}") }
 }
 
 /// Writes `file` under FILE.tmp and renames it into place; a failed write removes FILE.tmp

@@ -1,30 +1,16 @@
 //! `tianxia batch` and `tianxia merge`, run for real.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 mod common;
-use common::{text, tianxia};
+use common::{Tmp, text, tianxia};
 
 const TUTORIAL: &str = "scenarios/tutorial_two_kingdoms.ron";
 
-struct Tmp(PathBuf);
-
-impl Tmp {
-    fn new(name: &str) -> Tmp {
-        let p = std::env::temp_dir().join(format!("tianxia-batch-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        Tmp(p)
-    }
-    fn join(&self, s: &str) -> String {
-        self.0.join(s).display().to_string()
-    }
-}
-
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A scratch folder for one test, removed at its end.
+fn tmp(name: &str) -> Tmp {
+    Tmp::new("batch", name)
 }
 
 fn read(p: impl AsRef<Path>) -> String {
@@ -47,7 +33,7 @@ fn batch(out: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let t = Tmp::new("threads");
+    let t = tmp("threads");
     batch(&t.join("one"), &["--threads", "1"]);
     batch(&t.join("two"), &["--threads", "2"]);
     assert_eq!(read(t.0.join("one/runs.csv")), read(t.0.join("two/runs.csv")));
@@ -56,7 +42,7 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn runs_csv_and_summary_follow_the_contract() {
-    let t = Tmp::new("contract");
+    let t = tmp("contract");
     batch(&t.join("b"), &[]);
     let csv = read(t.0.join("b/runs.csv"));
     let mut lines = csv.lines();
@@ -101,7 +87,7 @@ fn runs_csv_and_summary_follow_the_contract() {
 
 #[test]
 fn a_row_replays_alone_from_its_seed() {
-    let t = Tmp::new("replay");
+    let t = tmp("replay");
     batch(&t.join("b"), &[]);
     let csv = read(t.0.join("b/runs.csv"));
     for line in csv.lines().skip(1).filter(|l| l.starts_with("no_horde,")).skip(37).take(2) {
@@ -118,7 +104,7 @@ fn a_row_replays_alone_from_its_seed() {
 
 #[test]
 fn shards_merge_into_exactly_the_unsharded_batch() {
-    let t = Tmp::new("shards");
+    let t = tmp("shards");
     batch(&t.join("whole"), &[]);
     for k in 0..3 {
         batch(&t.join(&format!("s{k}")), &["--shard", &format!("{k}/3")]);
@@ -160,7 +146,7 @@ fn shards_merge_into_exactly_the_unsharded_batch() {
 
 #[test]
 fn an_interrupted_batch_resumes_to_the_same_result() {
-    let t = Tmp::new("resume");
+    let t = tmp("resume");
     batch(&t.join("whole"), &[]);
     batch(&t.join("cut"), &[]);
     // Simulate a crash: keep a prefix of runs.csv that ends in the middle of a line and
@@ -283,7 +269,7 @@ fn set_shard(dir: &str, shard: serde_json::Value) {
 
 #[test]
 fn merge_refuses_a_shard_whose_batch_json_names_an_impossible_shard() {
-    let t = Tmp::new("bad-shard");
+    let t = tmp("bad-shard");
     batch(&t.join("s0"), &["--shard", "0/2"]);
     for (shard, says) in [
         (serde_json::json!([1, 0]), "K must be below N"),
@@ -302,7 +288,7 @@ fn merge_refuses_a_shard_whose_batch_json_names_an_impossible_shard() {
 
 #[test]
 fn a_batch_refuses_arms_whose_outcomes_differ() {
-    let t = Tmp::new("outcomes");
+    let t = tmp("outcomes");
     let scenario = tutorial_with_outcome_variants(&t);
     for (arm, says) in [
         ("more_outcomes", "arm `more_outcomes` has the outcome `extra`, which arm `baseline` does not have"),
@@ -318,7 +304,7 @@ fn a_batch_refuses_arms_whose_outcomes_differ() {
 
 #[test]
 fn an_edited_row_is_refused_by_resume_and_by_merge() {
-    let t = Tmp::new("edited");
+    let t = tmp("edited");
     batch(&t.join("s0"), &["--shard", "0/2"]);
     batch(&t.join("s1"), &["--shard", "1/2"]);
     let csv = read(t.0.join("s0/runs.csv"));
@@ -344,7 +330,7 @@ fn an_edited_row_is_refused_by_resume_and_by_merge() {
 
 #[test]
 fn merge_refuses_to_write_into_a_shard_or_over_a_batch() {
-    let t = Tmp::new("merge-out");
+    let t = tmp("merge-out");
     batch(&t.join("s0"), &["--shard", "0/2"]);
     batch(&t.join("s1"), &["--shard", "1/2"]);
     let before = read(t.0.join("s0/runs.csv"));
@@ -363,7 +349,7 @@ fn merge_refuses_to_write_into_a_shard_or_over_a_batch() {
 
 #[test]
 fn a_second_process_cannot_write_into_a_running_batch() {
-    let t = Tmp::new("lock");
+    let t = tmp("lock");
     let out = t.join("b");
     let args = ["batch", TUTORIAL, "--runs", "20000", "--threads", "1", "--arm", "baseline", "--out", &out, "--resume"];
     let spawn = || {
@@ -403,7 +389,7 @@ fn a_second_process_cannot_write_into_a_running_batch() {
 
 #[test]
 fn a_failed_write_leaves_no_temporary_file() {
-    let t = Tmp::new("tmpfile");
+    let t = tmp("tmpfile");
     let out = t.0.join("b");
     // summary.json is a non-empty folder, so it cannot be replaced.
     std::fs::create_dir_all(out.join("summary.json/x")).unwrap_or_else(|e| panic!("{e}"));
@@ -435,7 +421,7 @@ fn batches_beyond_the_limits_are_refused() {
 
 #[test]
 fn a_damaged_runs_csv_is_reported_with_its_name() {
-    let t = Tmp::new("garbage");
+    let t = tmp("garbage");
     batch(&t.join("b"), &[]);
     let path = t.0.join("b/runs.csv");
     let mut bytes = std::fs::read(&path).unwrap_or_default();
@@ -452,7 +438,7 @@ fn a_full_disk_during_merge_names_the_file_and_leaves_no_temporary_file() {
     if !Path::new("/dev/full").exists() {
         return;
     }
-    let t = Tmp::new("full");
+    let t = tmp("full");
     batch(&t.join("s0"), &["--shard", "0/2"]);
     batch(&t.join("s1"), &["--shard", "1/2"]);
     // The merged runs.csv is written through runs.csv.tmp; here that leads to a full disk.
@@ -470,7 +456,7 @@ fn a_full_disk_during_merge_names_the_file_and_leaves_no_temporary_file() {
 
 #[test]
 fn rows_whose_checksums_were_not_written_yet_are_redone_on_resume() {
-    let t = Tmp::new("sums-cut");
+    let t = tmp("sums-cut");
     batch(&t.join("whole"), &[]);
     batch(&t.join("cut"), &[]);
     // A crash after rows were written but before their checksums were.
@@ -507,7 +493,7 @@ fn a_batch_outside_a_terminal_logs_progress_lines_and_quiet_silences_them() {
 
 #[test]
 fn runs_csv_records_each_runs_drawn_inputs_and_sweep_values_at_full_precision() {
-    let t = Tmp::new("inputs");
+    let t = tmp("inputs");
     let out = t.join("b");
     // Two arms, a sweep, the tutorial's four uncertain numbers; `extra` adds the output flags.
     let swept = |extra: &[&str]| {

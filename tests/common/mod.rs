@@ -1,5 +1,6 @@
 //! Running the real `tianxia` binary from integration tests.
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs `tianxia ARGS` in the repository root, without colours.
@@ -15,4 +16,31 @@ pub fn tianxia(args: &[&str]) -> Output {
 /// Output bytes as text.
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// A scratch folder under the system's temporary directory, unique to this process and
+/// `name`, removed when dropped.
+#[allow(dead_code)] // not every test binary uses it
+pub struct Tmp(pub PathBuf);
+
+#[allow(dead_code)]
+impl Tmp {
+    /// A fresh, empty folder `tianxia-<kind>-<pid>-<name>`.
+    pub fn new(kind: &str, name: &str) -> Tmp {
+        let p = std::env::temp_dir().join(format!("tianxia-{kind}-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        let _ = std::fs::create_dir_all(&p);
+        Tmp(p)
+    }
+
+    /// A path inside it, as a string for the command line.
+    pub fn join(&self, s: &str) -> String {
+        self.0.join(s).display().to_string()
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

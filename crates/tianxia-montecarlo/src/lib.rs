@@ -11,6 +11,7 @@
 //! goes to a callback, errors to [`BatchError`].
 
 pub mod diverge;
+pub mod sensitivity;
 pub mod series;
 pub mod stats;
 

@@ -139,6 +139,15 @@ pub enum V {
 }
 
 impl V {
+    /// As a number: a bool as 0 or 1, a label as 0.
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            V::B(b) => f64::from(u8::from(*b)),
+            V::N(x) => *x,
+            V::C(_) => 0.0,
+        }
+    }
+
     /// As it is written in runs.csv.
     pub fn to_csv(&self) -> String {
         match self {

@@ -121,6 +121,34 @@ impl Scenario {
     /// Rebuilds `runner`'s simulation for the run with master seed `seed`, ready to
     /// step, keeping only the log's digest (as a batch does).
     pub fn prepare<'r>(&self, runner: &'r mut Runner, seed: u64) -> Result<&'r mut Sim, BuildError> {
+        let mut rng = stream_rng(seed, Stream::Setup);
+        self.prepare_drawing(runner, seed, |s| sample(&s.dist, &mut rng))
+    }
+
+    /// As [`Scenario::prepare`], but the uncertain numbers take the values `inputs` (in
+    /// the order of [`Scenario::uncertain`]) instead of being drawn from the seed, which
+    /// then decides only the dice of the run itself (weather, battles, events). Missing
+    /// values take the central value.
+    pub fn prepare_with<'r>(
+        &self,
+        runner: &'r mut Runner,
+        seed: u64,
+        inputs: &[f64],
+    ) -> Result<&'r mut Sim, BuildError> {
+        let mut i = 0;
+        self.prepare_drawing(runner, seed, |s| {
+            let v = inputs.get(i).copied().unwrap_or_else(|| central(&s.dist));
+            i += 1;
+            v
+        })
+    }
+
+    fn prepare_drawing<'r>(
+        &self,
+        runner: &'r mut Runner,
+        seed: u64,
+        mut draw: impl FnMut(&Slot) -> f64,
+    ) -> Result<&'r mut Sim, BuildError> {
         if !self.slots.is_empty() {
             // The last run's world shares the spec's event list: let go of it, so that a
             // slot in an event changes the list in place instead of copying it.
@@ -129,10 +157,9 @@ impl Scenario {
             }
             // Every slot writes an absolute value, so drawing into the runner's spec in
             // place gives the same spec as drawing into a fresh copy of the template.
-            let mut rng = stream_rng(seed, Stream::Setup);
             runner.drawn.clear();
             for s in &self.slots {
-                let v = sample(&s.dist, &mut rng);
+                let v = draw(s);
                 (s.set)(&mut runner.spec, v);
                 runner.drawn.push(v);
             }
@@ -207,6 +234,107 @@ fn sample(d: &Dist, rng: &mut impl rand::Rng) -> f64 {
             cs.last().map_or(0.0, |c| c.0)
         }
     }
+}
+
+/// The central value of a distribution (the value the template carries).
+fn central(d: &Dist) -> f64 {
+    match d {
+        Dist::Uniform(a, b) => (a + b) / 2.0,
+        Dist::Triangular(_, m, _) => *m,
+        Dist::Normal { mean, .. } => *mean,
+        Dist::Choice(cs) => {
+            let w: f64 = cs.iter().map(|c| c.1).sum();
+            if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { cs.first().map_or(0.0, |c| c.0) }
+        }
+    }
+}
+
+/// The value below which a share `u` (0..1) of the distribution's draws fall: its
+/// inverse cumulative distribution, so that a uniform `u` gives a draw of the
+/// distribution (a normal is the truncated one the format draws).
+pub fn quantile(d: &Dist, u: f64) -> f64 {
+    let u = if u.is_nan() { 0.5 } else { u.clamp(0.0, 1.0) };
+    match d {
+        Dist::Uniform(a, b) => a + u * (b - a),
+        Dist::Triangular(a, m, b) => {
+            let (a, m, b) = (*a, *m, *b);
+            if b <= a {
+                return a;
+            }
+            let cut = (m - a) / (b - a);
+            if u < cut { a + (u * (b - a) * (m - a)).sqrt() } else { b - ((1.0 - u) * (b - a) * (b - m)).sqrt() }
+        }
+        Dist::Normal { mean, sd, min, max } => {
+            if *sd <= 0.0 {
+                return mean.clamp(*min, *max);
+            }
+            let (lo, hi) = (phi((min - mean) / sd), phi((max - mean) / sd));
+            (mean + sd * phi_inv(lo + u * (hi - lo))).clamp(*min, *max)
+        }
+        Dist::Choice(cs) => {
+            let total: f64 = cs.iter().map(|c| c.1).sum();
+            let mut x = u * total;
+            for (v, w) in cs {
+                if x < *w {
+                    return *v;
+                }
+                x -= w;
+            }
+            cs.last().map_or(0.0, |c| c.0)
+        }
+    }
+}
+
+/// The standard normal cumulative distribution.
+fn phi(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Its inverse: Acklam's rational approximation, refined by one step of Halley's method.
+fn phi_inv(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [
+        -39.69683028665376,
+        220.9460984245205,
+        -275.9285104469687,
+        138.357751867269,
+        -30.66479806614716,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] =
+        [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+    const C: [f64; 6] = [
+        -0.007784894002430293,
+        -0.3223964580411365,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    let low = 0.02425;
+    let x = if p < low {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - low {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    let e = phi(x) - p;
+    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
+    x - u / (1.0 + x * u / 2.0)
 }
 
 /// Loads, layers and validates the scenario at `path`.
