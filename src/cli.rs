@@ -45,6 +45,10 @@ impl Layers {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Play one run of a scenario headless and print its chronicle or result.
+    #[command(after_help = "Example:\n  tianxia run scenarios/1231_borrowed_road.ron --seed 1\n  \
+tianxia run scenarios/1231_borrowed_road.ron --seed 1 --variant no_blizzard --format json\n  \
+tianxia run scenarios/1231_borrowed_road.ron --seed 1 --events log.jsonl --series turns.csv\n\n\
+Exit codes: 0 success, 2 bad input (the located problems on stderr, nothing on stdout), 1 internal failure.")]
     Run {
         /// The scenario file (.ron).
         scenario: PathBuf,
@@ -74,7 +78,10 @@ enum Command {
         mut_arg("variants", |a| a.help(
             "Apply a variant (repeatable): without --arm, to the one arm; with --arm, to every arm, before its own"
         )),
-        after_help = "Arms:\n  \
+        after_help = "Example:\n  tianxia batch scenarios/1231_borrowed_road.ron --runs 1000 --seed 7 \\\n      \
+--arm baseline --arm no_blizzard --out results/\n\n\
+Exit codes: 0 success, 2 bad input or a batch folder that does not fit, 1 internal failure.\n\n\
+Arms:\n  \
 with no --arm, one arm: the --variants (named after them, or `baseline` when there are none);\n  \
 each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants joined by `+`;\n  \
 --variants given with --arm apply to every arm, before the arm's own: `--variant a --arm baseline\n  \
@@ -125,6 +132,8 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         format: Format,
     },
     /// Combine the folders of a sharded batch into the result of the whole batch.
+    #[command(after_help = "Example:\n  tianxia merge shards/* --out results/\n\n\
+Exit codes: 0 success, 2 shards that do not make one finished batch (named in the message).")]
     Merge {
         /// Shard folders (each written by `batch --shard K/N --out DIR`).
         #[arg(required = true)]
@@ -211,7 +220,19 @@ Exit codes: 0 success, 2 bad input, 1 internal failure.")]
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print shell completions for tianxia (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  tianxia completions bash > ~/.local/share/bash-completion/completions/tianxia\n  \
+tianxia completions zsh > ~/.zfunc/_tianxia\n\nExit codes: 0 success, 2 an unknown shell."
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Check scenario files (with mods) and report every problem found.
+    #[command(after_help = "Example:\n  tianxia validate scenarios/*.ron\n  \
+tianxia validate scenarios/tutorial_two_kingdoms.ron --mod docs/examples/tutorial_mod\n\n\
+Exit codes: 0 every file is valid, 2 some file has problems (all of them listed).")]
     Validate {
         /// Scenario files.
         #[arg(required = true)]
@@ -236,6 +257,11 @@ pub fn main() -> ExitCode {
             run(&scenario, seed, &layers, format, events.as_deref(), series.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "tianxia", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         Command::Diverge { scenario, arms, seed, seed_b, sets, mods, format } => {
             diverge(&scenario, &arms, seed, seed_b.unwrap_or(seed), &sets, &mods, format)
         }

@@ -393,3 +393,24 @@ fn run_series_writes_one_row_per_turn_entity_and_metric_without_changing_the_run
     assert_eq!(mine, theirs, "run 1 of the batch, replayed alone from its seed");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_subcommand_has_help_with_an_example_and_its_exit_codes_and_completions_are_printed() {
+    for cmd in ["run", "batch", "merge", "validate", "describe", "diverge", "sensitivity", "completions"] {
+        let o = tianxia(&[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd} --help");
+        let h = text(&o.stdout);
+        assert!(
+            h.contains("Example:") && h.contains("Exit codes:"),
+            "{cmd} --help lacks an example or exit codes:\n{h}"
+        );
+        assert!(h.contains(&format!("tianxia {cmd} ")), "{cmd}'s example runs {cmd}:\n{h}");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let o = tianxia(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let c = text(&o.stdout);
+        assert!(c.contains("sensitivity") && c.contains("--seed"), "{shell} completions:\n{c}");
+    }
+    assert_eq!(tianxia(&["completions", "cmd.exe"]).status.code(), Some(2));
+}
