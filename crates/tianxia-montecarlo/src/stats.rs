@@ -203,17 +203,17 @@ impl Agg {
         match self {
             Agg::Bool { k, n } => {
                 let (lo, hi) = wilson(*k, *n);
-                json!({"kind": "bool", "p": r4(ratio(*k, *n)), "ci95": [r4(lo), r4(hi)]})
+                json!({"kind": "bool", "p": ratio(*k, *n), "ci95": [lo, hi]})
             }
             Agg::Number { m, q } => {
                 let p = q.quantiles(&[0.05, 0.5, 0.95]);
-                json!({"kind": "number", "mean": r4(m.mean()), "sd": r4(m.sd()), "p05": r4(p[0]), "p50": r4(p[1]), "p95": r4(p[2]),
+                json!({"kind": "number", "mean": m.mean(), "sd": m.sd(), "p05": p[0], "p50": p[1], "p95": p[2],
                        "quantiles": if q.is_exact() { "exact" } else { "ddsketch_1pct" }})
             }
             Agg::Category { counts, n } => {
                 let mut freq = Map::new();
                 for (label, c) in sorted_counts(counts) {
-                    freq.insert(label.clone(), json!(r4(ratio(c, *n))));
+                    freq.insert(label.clone(), json!(ratio(c, *n)));
                 }
                 json!({"kind": "category", "freq": freq})
             }
@@ -230,11 +230,6 @@ pub fn sorted_counts(counts: &BTreeMap<String, u64>) -> Vec<(&String, u64)> {
 
 fn ratio(k: u64, n: u64) -> f64 {
     if n == 0 { 0.0 } else { k as f64 / n as f64 }
-}
-
-/// Rounds for output (4 significant decimals for shares; numbers keep 4 decimals).
-pub fn r4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
 }
 
 /// Paired differences of one arm against the first, per outcome (and per label).
@@ -269,7 +264,7 @@ impl Paired {
     pub fn to_json(&self, kind: &str) -> Value {
         let one = |m: &Moments| {
             let (d, lo, hi) = m.mean_ci();
-            json!({"diff": r4(d), "ci95": [r4(lo), r4(hi)]})
+            json!({"diff": d, "ci95": [lo, hi]})
         };
         match kind {
             "category" => {

@@ -560,7 +560,7 @@ pub fn resolve_battles(
                 province: here,
                 weather,
                 winner: winner_faction,
-                ratio: (r * 100.0).round() / 100.0,
+                ratio: r,
                 rout: any_rout,
                 winners: won,
                 losers: lost_side,
