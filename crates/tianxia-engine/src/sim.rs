@@ -100,6 +100,11 @@ impl Sim {
         self.result()
     }
 
+    /// The first day of the next turn (after the last turn, the day after it).
+    pub fn date(&self) -> Date {
+        self.world.resource::<Calendar>().date
+    }
+
     /// Whether the run is over.
     pub fn finished(&self) -> bool {
         self.world.resource::<RunState>().finished

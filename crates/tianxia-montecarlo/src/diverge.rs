@@ -71,7 +71,7 @@ pub fn diverge(a: &Scenario, seed_a: u64, b: &Scenario, seed_b: u64) -> Result<D
     let mut turn = None;
     let mut found = None;
     loop {
-        let date = x.result().end_date.to_string();
+        let date = x.date().to_string();
         let (log_x, log_y) = (x.log().entries().len(), y.log().entries().len());
         let (go_x, go_y) = (!x.finished(), !y.finished());
         if !go_x && !go_y {

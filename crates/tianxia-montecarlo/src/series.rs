@@ -66,14 +66,14 @@ pub fn rows(sim: &Sim, turn: u32, date: &str, out: &mut Vec<Row>) {
 /// Plays `sim` to its end, collecting its rows before the first turn and after each.
 pub fn play(sim: &mut Sim) -> Vec<Row> {
     let mut out = Vec::new();
-    let mut date = sim.result().end_date.to_string();
+    let mut date = sim.date().to_string();
     rows(sim, 0, &date, &mut out);
     let mut turn = 0;
     while !sim.finished() {
         sim.step();
         turn += 1;
         rows(sim, turn, &date, &mut out);
-        date = sim.result().end_date.to_string();
+        date = sim.date().to_string();
     }
     out
 }
