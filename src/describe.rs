@@ -81,7 +81,8 @@ pub fn describe_text(s: &Scenario) -> String {
     let _ = writeln!(o, "\nfactions:");
     for (i, f) in w.factions.iter().enumerate() {
         let held = w.provinces.iter().filter(|p| p.controller.index() == i).count();
-        let _ = writeln!(o, "  {:<24} {} (holds {held} provinces)", f.key, f.name);
+        let s = if held == 1 { "" } else { "s" };
+        let _ = writeln!(o, "  {:<24} {} (holds {held} province{s})", f.key, f.name);
     }
     let _ = writeln!(o, "\narmies (men at the central value of any drawn number):");
     for a in &w.armies {

@@ -38,8 +38,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Markdown files whose console blocks are checked.
-const DOCS: [&str; 5] =
-    ["README.md", "docs/modding.md", "docs/scenario-format.md", "docs/rules.md", "docs/scenarios.md"];
+const DOCS: [&str; 6] = [
+    "README.md",
+    "docs/modding.md",
+    "docs/scenario-format.md",
+    "docs/rules.md",
+    "docs/scenarios.md",
+    "docs/analysis.md",
+];
 
 /// What the checked examples may read: copied afresh for every block.
 const FIXTURES: [&str; 2] = ["scenarios", "docs/examples"];
