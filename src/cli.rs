@@ -440,12 +440,7 @@ fn run(
         }
     };
     if let Some(file) = events {
-        // Written under FILE.tmp and renamed into place; a failed write removes FILE.tmp.
-        let mut tmp = file.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let write = || -> std::io::Result<()> {
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let written = write_atomically(file, |w| {
             // Ids as the scenario's keys (for machines), and beside them, under "names", the
             // display name of every key the entry mentions (for people).
             let names = sim.names();
@@ -463,18 +458,14 @@ fn run(
                     {
                         o.insert("names".into(), Value::Object(mentioned));
                     }
-                    serde_json::to_writer(&mut w, &v)?;
+                    serde_json::to_writer(&mut *w, &v)?;
                     w.write_all(b"\n")?;
                 }
                 Ok(())
-            })?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            std::fs::rename(&tmp, file)
-        };
-        if let Err(e) = write() {
-            let _ = std::fs::remove_file(&tmp);
-            eprintln!("error: cannot write {}: {e}", file.display());
-            return ExitCode::from(2);
+            })
+        });
+        if let Err(code) = written {
+            return code;
         }
     }
     let stdout = std::io::stdout();
@@ -662,15 +653,10 @@ fn diverge(
         eprintln!("error: diverge needs exactly two --arm (A and B), got {}", arms.len());
         return ExitCode::from(2);
     };
-    let variants = |spec: &str| -> Vec<String> {
-        if spec.trim() == "baseline" {
-            Vec::new()
-        } else {
-            spec.split('+').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
-        }
+    let open = |spec: &str| match tianxia_montecarlo::arm_variants(spec) {
+        Ok(variants) => load(path, &LoadOptions { variants, sets: sets.to_vec(), mods: mods.to_vec() }),
+        Err(e) => Err(batch_error(&e)),
     };
-    let open =
-        |spec: &str| load(path, &LoadOptions { variants: variants(spec), sets: sets.to_vec(), mods: mods.to_vec() });
     let (sa, sb) = match (open(a), open(b)) {
         (Ok(x), Ok(y)) => (x, y),
         (Err(code), _) | (_, Err(code)) => return code,
@@ -742,7 +728,7 @@ fn write_atomically(
     let done = (|| -> std::io::Result<()> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         write(&mut w)?;
-        std::io::Write::flush(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, file)
     })();
     done.map_err(|e| {

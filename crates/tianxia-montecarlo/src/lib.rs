@@ -79,16 +79,8 @@ pub fn plan_arms(
         arms.iter()
             .map(|spec| {
                 let spec = spec.trim();
-                let vs: Vec<String> = if spec == "baseline" {
-                    Vec::new()
-                } else {
-                    spec.split('+').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
-                };
-                if vs.is_empty() && spec != "baseline" {
-                    return Err(input(format!("--arm `{spec}` names no variant (use `baseline` or `a+b`)")));
-                }
                 let mut all = variants.to_vec();
-                all.extend(vs);
+                all.extend(arm_variants(spec)?);
                 Ok(ArmDef { name: spec.to_string(), variants: all, sets: sets.to_vec(), sweeps: Vec::new() })
             })
             .collect::<Result<_, _>>()?
@@ -120,6 +112,19 @@ pub fn plan_arms(
         return Err(input(format!("the arm `{}` is given twice", w[0])));
     }
     Ok(out)
+}
+
+/// The variants of an arm spec: none for `baseline`, else the names joined by `+`.
+pub fn arm_variants(spec: &str) -> Result<Vec<String>, BatchError> {
+    let spec = spec.trim();
+    if spec == "baseline" {
+        return Ok(Vec::new());
+    }
+    let vs: Vec<String> = spec.split('+').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+    if vs.is_empty() {
+        return Err(input(format!("--arm `{spec}` names no variant (use `baseline` or `a+b`)")));
+    }
+    Ok(vs)
 }
 
 /// Splits `a,b,(c, d)` on top-level commas.
@@ -573,14 +578,14 @@ fn header(outcomes: &[(String, OutcomeKind)], columns: &[String]) -> String {
 
 /// A file written under a temporary name and renamed into place by [`TmpFile::commit`];
 /// dropped before that (on any error), the temporary file is removed.
-struct TmpFile {
+pub(crate) struct TmpFile {
     tmp: PathBuf,
     path: PathBuf,
     file: Option<BufWriter<File>>,
 }
 
 impl TmpFile {
-    fn create(path: &Path) -> Result<TmpFile, BatchError> {
+    pub(crate) fn create(path: &Path) -> Result<TmpFile, BatchError> {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
@@ -588,7 +593,7 @@ impl TmpFile {
         Ok(TmpFile { tmp, path: path.to_path_buf(), file: Some(BufWriter::new(file)) })
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), BatchError> {
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), BatchError> {
         let (tmp, path) = (&self.tmp, &self.path);
         match self.file.as_mut() {
             Some(f) => f
@@ -611,7 +616,7 @@ impl TmpFile {
         Ok(())
     }
 
-    fn commit(mut self) -> Result<(), BatchError> {
+    pub(crate) fn commit(mut self) -> Result<(), BatchError> {
         let Some(w) = self.file.take() else { return Ok(()) };
         let path = &self.path;
         let fail = |e: std::io::Error| input(format!("cannot write {}: {e}", path.display()));
@@ -634,7 +639,7 @@ impl Drop for TmpFile {
     }
 }
 
-fn write_json(path: &Path, v: &Value) -> Result<(), BatchError> {
+pub(crate) fn write_json(path: &Path, v: &Value) -> Result<(), BatchError> {
     let text = serde_json::to_string_pretty(v).map_err(|e| BatchError::Internal(e.to_string()))? + "\n";
     let mut f = TmpFile::create(path)?;
     f.write(text.as_bytes())?;

@@ -10,12 +10,12 @@
 //! `mean((f_A - f_ABi)^2) / 2 / var(f_A, f_B)`; 95% intervals by a percentile bootstrap
 //! over the base samples.
 
-use crate::{BatchError, stats::V, value};
+use crate::{BatchError, TmpFile, stats::V, value, write_json};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use tianxia_engine::rng::run_seed;
 use tianxia_scenario::resolve::OutcomeKind;
@@ -280,42 +280,21 @@ pub fn run(cfg: &Config) -> Result<Value, BatchError> {
     let mut head = vec!["block".to_string(), "j".into(), "seed".into()];
     head.extend(paths.iter().map(|p| format!("input:{p}")));
     head.extend(columns.iter().map(|(c, _)| c.clone()));
-    write_whole(&cfg.out.join("samples.csv"), |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(&head)?;
-        for (r, row) in rows.iter().enumerate() {
-            let mut rec = vec![row.block.clone(), row.j.to_string(), row.seed.to_string()];
-            rec.extend(row.inputs.iter().map(|x| format!("{x}")));
-            rec.extend(columns.iter().map(|(_, ys)| format!("{}", ys[r])));
-            c.write_record(&rec)?;
-        }
-        c.flush()?;
-        Ok(())
-    })?;
-    write_whole(&cfg.out.join("sensitivity.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &result).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+    let mut c = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| BatchError::Internal(format!("cannot format samples.csv: {e}"));
+    c.write_record(&head).map_err(fail)?;
+    for (r, row) in rows.iter().enumerate() {
+        let mut rec = vec![row.block.clone(), row.j.to_string(), row.seed.to_string()];
+        rec.extend(row.inputs.iter().map(|x| format!("{x}")));
+        rec.extend(columns.iter().map(|(_, ys)| format!("{}", ys[r])));
+        c.write_record(&rec).map_err(fail)?;
+    }
+    let bytes = c.into_inner().map_err(|e| BatchError::Internal(format!("cannot format samples.csv: {e}")))?;
+    let mut samples = TmpFile::create(&cfg.out.join("samples.csv"))?;
+    samples.write(&bytes)?;
+    samples.commit()?;
+    write_json(&cfg.out.join("sensitivity.json"), &result)?;
     Ok(result)
-}
-
-use std::io::Write;
-
-fn write_whole(
-    path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> Result<(), BatchError> {
-    let tmp = path.with_extension("tmp");
-    let done = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        f(&mut w)?;
-        w.flush()?;
-        std::fs::rename(&tmp, path)
-    })();
-    done.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        BatchError::Input(format!("cannot write {}: {e}", path.display()))
-    })
 }
 
 #[cfg(test)]

@@ -112,38 +112,31 @@ pub fn batch_series(
     }
     std::fs::create_dir_all(dir).map_err(|e| input(format!("cannot create {}: {e}", dir.display())))?;
     let path = dir.join("series.csv");
-    let tmp = dir.join("series.csv.tmp");
-    let write = || -> Result<(), BatchError> {
-        let file = std::fs::File::create(&tmp).map_err(|e| input(format!("cannot create {}: {e}", tmp.display())))?;
-        let mut w = std::io::BufWriter::new(file);
-        let mut head = vec!["arm", "run"];
-        head.extend(HEADER);
-        let mut first = true;
-        for def in &cfg.arms {
-            let opts = tianxia_scenario::LoadOptions {
-                variants: def.variants.clone(),
-                sets: def.sets.clone(),
-                mods: cfg.mods.clone(),
-            };
-            let scenario = tianxia_scenario::load(&cfg.scenario, &opts)
-                .map_err(|error| BatchError::Load { arm: def.name.clone(), error })?;
-            for r in 0..k.min(cfg.runs) {
-                let seed = tianxia_engine::rng::run_seed(cfg.base_seed, r);
-                let mut sim =
-                    scenario.sim(seed).map_err(|e| BatchError::Internal(format!("run {r} of {}: {e}", def.name)))?;
-                let rows = play(&mut sim);
-                let lead = [def.name.clone(), r.to_string()];
-                write_csv(&mut w, if first { &head } else { &[] }, &lead, &rows)
-                    .map_err(|e| input(format!("cannot write {}: {e}", tmp.display())))?;
-                first = false;
-            }
+    // Written under series.csv.tmp and renamed into place; an error removes the tmp file.
+    let mut out = crate::TmpFile::create(&path)?;
+    let mut head = vec!["arm", "run"];
+    head.extend(HEADER);
+    let mut first = true;
+    for def in &cfg.arms {
+        let opts = tianxia_scenario::LoadOptions {
+            variants: def.variants.clone(),
+            sets: def.sets.clone(),
+            mods: cfg.mods.clone(),
+        };
+        let scenario = tianxia_scenario::load(&cfg.scenario, &opts)
+            .map_err(|error| BatchError::Load { arm: def.name.clone(), error })?;
+        for r in 0..k.min(cfg.runs) {
+            let seed = tianxia_engine::rng::run_seed(cfg.base_seed, r);
+            let mut sim =
+                scenario.sim(seed).map_err(|e| BatchError::Internal(format!("run {r} of {}: {e}", def.name)))?;
+            let rows = play(&mut sim);
+            let mut bytes = Vec::new();
+            write_csv(&mut bytes, if first { &head } else { &[] }, &[def.name.clone(), r.to_string()], &rows)
+                .map_err(|e| BatchError::Internal(format!("cannot format series.csv: {e}")))?;
+            out.write(&bytes)?;
+            first = false;
         }
-        w.flush().map_err(|e| input(format!("cannot write {}: {e}", tmp.display())))?;
-        std::fs::rename(&tmp, &path).map_err(|e| input(format!("cannot write {}: {e}", path.display())))
-    };
-    let done = write();
-    if done.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    done.map(|_| path)
+    out.commit()?;
+    Ok(path)
 }

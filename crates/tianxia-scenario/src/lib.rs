@@ -137,7 +137,7 @@ impl Scenario {
     ) -> Result<&'r mut Sim, BuildError> {
         let mut i = 0;
         self.prepare_drawing(runner, seed, |s| {
-            let v = inputs.get(i).copied().unwrap_or_else(|| central(&s.dist));
+            let v = inputs.get(i).copied().unwrap_or_else(|| resolve::central(&s.dist));
             i += 1;
             v
         })
@@ -232,19 +232,6 @@ fn sample(d: &Dist, rng: &mut impl rand::Rng) -> f64 {
                 x -= w;
             }
             cs.last().map_or(0.0, |c| c.0)
-        }
-    }
-}
-
-/// The central value of a distribution (the value the template carries).
-fn central(d: &Dist) -> f64 {
-    match d {
-        Dist::Uniform(a, b) => (a + b) / 2.0,
-        Dist::Triangular(_, m, _) => *m,
-        Dist::Normal { mean, .. } => *mean,
-        Dist::Choice(cs) => {
-            let w: f64 = cs.iter().map(|c| c.1).sum();
-            if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { cs.first().map_or(0.0, |c| c.0) }
         }
     }
 }

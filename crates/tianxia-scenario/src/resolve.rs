@@ -221,18 +221,16 @@ impl<'s> R<'s> {
                 *x
             }
             Num::Dist(d) => {
-                let (lo, hi, centre, ok) = match d {
-                    Dist::Uniform(a, b) => (*a, *b, (a + b) / 2.0, a <= b),
-                    Dist::Triangular(a, m, b) => (*a, *b, *m, a <= m && m <= b),
-                    Dist::Normal { mean, sd, min, max } => {
-                        (*min, *max, *mean, *sd >= 0.0 && min <= mean && mean <= max)
-                    }
+                let centre = central(d);
+                let (lo, hi, ok) = match d {
+                    Dist::Uniform(a, b) => (*a, *b, a <= b),
+                    Dist::Triangular(a, m, b) => (*a, *b, a <= m && m <= b),
+                    Dist::Normal { mean, sd, min, max } => (*min, *max, *sd >= 0.0 && min <= mean && mean <= max),
                     Dist::Choice(cs) => {
                         let lo = cs.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
                         let hi = cs.iter().map(|c| c.0).fold(f64::NEG_INFINITY, f64::max);
                         let w: f64 = cs.iter().map(|c| c.1).sum();
-                        let centre = if w > 0.0 { cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w } else { lo };
-                        (lo, hi, centre, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0 && w.is_finite())
+                        (lo, hi, !cs.is_empty() && cs.iter().all(|c| c.1 >= 0.0) && w > 0.0 && w.is_finite())
                     }
                 };
                 let numbers: Vec<f64> = match d {
@@ -260,6 +258,25 @@ impl<'s> R<'s> {
                 }
                 self.slots.push(Slot { path, dist: d.clone(), set: Arc::new(set) });
                 centre
+            }
+        }
+    }
+}
+
+/// The central value of a distribution, which the template carries: the mean of a
+/// uniform, the mode of a triangular, the mean of a normal, the weighted mean of a choice
+/// (its lowest value if the weights sum to 0).
+pub fn central(d: &Dist) -> f64 {
+    match d {
+        Dist::Uniform(a, b) => (a + b) / 2.0,
+        Dist::Triangular(_, m, _) => *m,
+        Dist::Normal { mean, .. } => *mean,
+        Dist::Choice(cs) => {
+            let w: f64 = cs.iter().map(|c| c.1).sum();
+            if w > 0.0 {
+                cs.iter().map(|c| c.0 * c.1).sum::<f64>() / w
+            } else {
+                cs.iter().map(|c| c.0).fold(f64::INFINITY, f64::min)
             }
         }
     }
