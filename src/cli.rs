@@ -1,12 +1,12 @@
 //! Commands and their output.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tianxia_engine::Sim;
-use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId, with_names};
+use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
 use tianxia_engine::model::script::OutcomeValue;
 use tianxia_scenario::{LoadError, LoadOptions, Scenario};
 
@@ -304,7 +304,7 @@ pub fn main() -> ExitCode {
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
                 match format {
-                    Format::Json => println!("{}", crate::describe::describe_json(&s)),
+                    Format::Json => println!("{}", tianxia_montecarlo::json::describe(&s)),
                     Format::Text => print!("{}", crate::describe::describe_text(&s)),
                 }
                 ExitCode::SUCCESS
@@ -441,28 +441,11 @@ fn run(
     };
     if let Some(file) = events {
         let written = write_atomically(file, |w| {
-            // Ids as the scenario's keys (for machines), and beside them, under "names", the
-            // display name of every key the entry mentions (for people).
-            let names = sim.names();
-            let mut display: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-            for n in names.factions.iter().chain(&names.provinces).chain(&names.armies).chain(&names.commanders) {
-                display.insert(n.key.as_str(), n.name.as_str());
+            for v in tianxia_montecarlo::json::events(&sim)? {
+                serde_json::to_writer(&mut *w, &v)?;
+                w.write_all(b"\n")?;
             }
-            with_names(names, || -> std::io::Result<()> {
-                for e in sim.log().entries() {
-                    let mut v = serde_json::to_value(e)?;
-                    let mut mentioned = Map::new();
-                    collect_names(&v, &display, &mut mentioned);
-                    if let Some(o) = v.as_object_mut()
-                        && !mentioned.is_empty()
-                    {
-                        o.insert("names".into(), Value::Object(mentioned));
-                    }
-                    serde_json::to_writer(&mut *w, &v)?;
-                    w.write_all(b"\n")?;
-                }
-                Ok(())
-            })
+            Ok(())
         });
         if let Err(code) = written {
             return code;
@@ -472,7 +455,7 @@ fn run(
     let mut out = stdout.lock();
     let written = match format {
         Format::Json => {
-            let v = run_json(&scenario, seed, &result);
+            let v = tianxia_montecarlo::json::run(&scenario, seed, &result);
             writeln!(out, "{v}")
         }
         Format::Text => write!(out, "{}", chronicle(&scenario, seed, &sim, &result, verbose)),
@@ -482,52 +465,6 @@ fn run(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => internal(e),
     }
-}
-
-/// Adds to `out` the display name of every string in `v` that is a key of `display`.
-fn collect_names(v: &Value, display: &std::collections::BTreeMap<&str, &str>, out: &mut Map<String, Value>) {
-    match v {
-        Value::String(s) => {
-            if let Some(name) = display.get(s.as_str()).filter(|n| !n.is_empty() && **n != s.as_str()) {
-                out.insert(s.clone(), json!(name));
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_names(x, display, out)),
-        Value::Object(o) => {
-            o.iter().filter(|(k, _)| k.as_str() != "text").for_each(|(_, x)| collect_names(x, display, out))
-        }
-        _ => {}
-    }
-}
-
-/// The JSON value of an outcome.
-pub fn outcome_json(v: &OutcomeValue) -> Value {
-    match v {
-        OutcomeValue::Bool(b) => json!(b),
-        // Machine output never rounds: a row of runs.csv replays to the same number.
-        OutcomeValue::Number(x) => json!(x),
-        OutcomeValue::Category(c) => json!(c),
-    }
-}
-
-fn run_json(s: &Scenario, seed: u64, r: &tianxia_engine::RunResult) -> Value {
-    let mut outcomes = Map::new();
-    for (k, v) in &r.outcomes {
-        outcomes.insert(k.clone(), outcome_json(v));
-    }
-    json!({
-        "scenario": s.id,
-        "variants": s.variants,
-        "seed": seed,
-        "turns": r.turns,
-        "end_date": r.end_date.to_string(),
-        "outcomes": outcomes,
-        "digest": r.digest,
-        "sets": s.sets,
-        "mods": s.mods.iter().map(|m| if m.version.is_empty() { m.id.clone() } else { format!("{}@{}", m.id, m.version) }).collect::<Vec<_>>(),
-        "content_hash": s.content_hash,
-        "engine_version": tianxia_engine::VERSION,
-    })
 }
 
 /// Whether an engine line is what an effect of a scripted event does (and so what the
@@ -625,7 +562,7 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult, 
         // Text for people rounds (to 3 decimals, as before); JSON does not.
         let value = match v {
             OutcomeValue::Number(x) => json!((x * 1000.0).round() / 1000.0).to_string(),
-            v => outcome_json(v).to_string(),
+            v => tianxia_montecarlo::json::outcome(v).to_string(),
         };
         match specs.get(i).map(|x| x.description.as_str()).filter(|d| !d.is_empty()) {
             Some(d) => {

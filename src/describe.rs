@@ -1,64 +1,13 @@
 //! `tianxia describe`: what a scenario holds (after its mods, variants and overrides),
 //! as text for people or as the JSON of DESIGN.md's contract.
 
-use serde_json::{Value, json};
 use std::fmt::Write;
+use tianxia_montecarlo::kind_name;
 use tianxia_scenario::Scenario;
 use tianxia_scenario::raw::Dist;
-use tianxia_scenario::resolve::OutcomeKind;
 
-/// A distribution as the scenario format writes it: `triangular(20000, 30000, 50000)`.
-pub fn dist_text(d: &Dist) -> String {
-    match d {
-        Dist::Uniform(a, b) => format!("uniform({a}, {b})"),
-        Dist::Triangular(a, m, b) => format!("triangular({a}, {m}, {b})"),
-        Dist::Normal { mean, sd, min, max } => format!("normal(mean: {mean}, sd: {sd}, min: {min}, max: {max})"),
-        Dist::Choice(cs) => {
-            let items: Vec<String> = cs.iter().map(|(v, w)| format!("({v}, {w})")).collect();
-            format!("choice([{}])", items.join(", "))
-        }
-    }
-}
-
-fn kind_name(k: OutcomeKind) -> &'static str {
-    match k {
-        OutcomeKind::Bool => "bool",
-        OutcomeKind::Number => "number",
-        OutcomeKind::Category => "category",
-    }
-}
-
-/// The scenario as the JSON of the `describe` contract. Numbers are the template's: a
-/// number that is drawn shows its central value (and is listed under `inputs`).
-pub fn describe_json(s: &Scenario) -> Value {
-    let w = s.template();
-    let faction_key = |f: usize| w.factions.get(f).map_or("none", |x| x.key.as_str());
-    let descriptions: std::collections::BTreeMap<&str, &str> =
-        w.outcomes.iter().map(|o| (o.key.as_str(), o.description.as_str())).collect();
-    json!({
-        "scenario": s.id,
-        "name": s.name,
-        "start": w.start.to_string(),
-        "end": w.end.to_string(),
-        "turn_days": w.turn_days,
-        "factions": w.factions.iter().map(|f| json!({"id": f.key, "name": f.name})).collect::<Vec<_>>(),
-        "provinces": w.provinces.iter().map(|p| json!({
-            "id": p.key, "name": p.name, "name_zh": p.name_zh, "lat": p.lat, "lon": p.lon,
-            "controller": faction_key(p.controller.index()),
-        })).collect::<Vec<_>>(),
-        "routes": w.routes.len(),
-        "armies": w.armies.iter().map(|a| json!({
-            "id": a.key, "faction": faction_key(a.faction.index()), "men": a.cavalry + a.infantry + a.siege,
-        })).collect::<Vec<_>>(),
-        "variants": s.available_variants.iter().map(|(id, d)| json!({"id": id, "description": d})).collect::<Vec<_>>(),
-        "outcomes": s.outcomes.iter().map(|(id, k)| json!({
-            "id": id, "kind": kind_name(*k), "description": descriptions.get(id.as_str()).copied().unwrap_or(""),
-        })).collect::<Vec<_>>(),
-        "inputs": s.uncertain().map(|(p, d)| json!({"path": p, "distribution": dist_text(d)})).collect::<Vec<_>>(),
-    })
-}
-
-/// The same, as text for people.
+/// What a scenario holds, as text for people (`--format json`:
+/// [`tianxia_montecarlo::json::describe`]).
 pub fn describe_text(s: &Scenario) -> String {
     let w = s.template();
     let mut o = String::new();
@@ -110,7 +59,7 @@ pub fn describe_text(s: &Scenario) -> String {
         let _ = writeln!(o, "  (none)");
     }
     for (p, d) in inputs {
-        let _ = writeln!(o, "  {p:<44} {}", dist_text(d));
+        let _ = writeln!(o, "  {p:<44} {}", tianxia_montecarlo::json::dist_text(d));
     }
     let _ = writeln!(o, "\nprovinces: {} (`--format json` lists them with coordinates and holders)", w.provinces.len());
     o

@@ -11,6 +11,7 @@
 //! goes to a callback, errors to [`BatchError`].
 
 pub mod diverge;
+pub mod json;
 pub mod sensitivity;
 pub mod series;
 pub mod stats;
@@ -254,7 +255,8 @@ enum Source {
     Empty,
 }
 
-fn kind_name(k: OutcomeKind) -> &'static str {
+/// The name of an outcome kind, as batch.json and describe write it.
+pub fn kind_name(k: OutcomeKind) -> &'static str {
     match k {
         OutcomeKind::Bool => "bool",
         OutcomeKind::Number => "number",
