@@ -53,7 +53,7 @@ Exit codes: 0 success, 2 bad input (the located problems on stderr, nothing on s
         /// The scenario file (.ron).
         scenario: PathBuf,
         /// Master seed of the run.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_seed)]
         seed: u64,
         #[command(flatten)]
         layers: Layers,
@@ -94,7 +94,7 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         #[arg(long)]
         runs: u64,
         /// Base seed; run i uses a seed derived from (base seed, i) in every arm.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_seed)]
         seed: u64,
         /// Add an arm: `baseline`, or variant names joined by `+` (repeatable); see Arms below.
         #[arg(long = "arm", value_name = "SPEC")]
@@ -169,10 +169,10 @@ Exit codes: 0 success (whether or not the runs differ), 2 bad input.")]
         #[arg(long = "arm", value_name = "SPEC", num_args = 1, required = true)]
         arms: Vec<String>,
         /// Seed of A (and of B, unless --seed-b).
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_seed)]
         seed: u64,
         /// Seed of B.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_seed)]
         seed_b: Option<u64>,
         /// Override a field in both runs (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -203,7 +203,7 @@ Exit codes: 0 success, 2 bad input, 1 internal failure.")]
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Base seed of the design, the runs and the bootstrap.
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = parse_seed)]
         seed: u64,
         #[command(flatten)]
         layers: Layers,
@@ -699,6 +699,17 @@ fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
         }
     }
     worst
+}
+
+/// A seed: a whole number below 2^53 (`tianxia_engine::rng::SEED_LIMIT`), as runs.csv prints
+/// them, so that every tool reading a seed holds it exactly.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    let limit = tianxia_engine::rng::SEED_LIMIT;
+    match s.trim().parse::<u64>() {
+        Ok(v) if v < limit => Ok(v),
+        Ok(_) => Err(format!("seeds are below 2^53 ({limit}), so that every tool reads them exactly")),
+        Err(_) => Err(format!("`{s}` is not a seed (a whole number from 0 to {})", limit - 1)),
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {

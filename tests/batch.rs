@@ -59,6 +59,11 @@ fn runs_csv_and_summary_follow_the_contract() {
     assert_eq!(row[0], "baseline");
     assert_eq!(row[1], "0");
     assert!(row[4] == "true" || row[4] == "false");
+    // Seeds are below 2^53: every CSV reader, R and JavaScript hold them exactly.
+    for line in csv.lines().skip(1) {
+        let seed: u64 = line.split(',').nth(2).and_then(|s| s.parse().ok()).unwrap_or(u64::MAX);
+        assert!(seed < 1 << 53, "seed {seed} is not below 2^53");
+    }
     let s: serde_json::Value = serde_json::from_str(&read(t.0.join("b/summary.json"))).unwrap_or_default();
     assert_eq!(s["scenario"], "tutorial_two_kingdoms");
     assert_eq!(s["base_seed"], 7);

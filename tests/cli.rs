@@ -136,6 +136,9 @@ fn bad_input_exits_2_with_located_errors_and_nothing_on_stdout() {
         vec!["run", TUTORIAL, "--variant", "no_such_variant"],
         vec!["run", "no/such/file.ron"],
         vec!["run", TUTORIAL, "--seed", "not-a-number"],
+        // Seeds are below 2^53 (every tool reads them exactly).
+        vec!["run", TUTORIAL, "--seed", "9007199254740992"],
+        vec!["batch", TUTORIAL, "--runs", "2", "--seed", "18446744073709551615"],
     ] {
         let out = tianxia(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
@@ -147,6 +150,9 @@ fn bad_input_exits_2_with_located_errors_and_nothing_on_stdout() {
     assert!(err.contains("unknown_ids.ron:16:35: unknown province `kaifng`"), "{err}");
     assert!(err.contains("did you mean `kaifeng`?"), "{err}");
     assert!(err.contains("3 problems found"), "{err}");
+    let out = tianxia(&["run", TUTORIAL, "--seed", "9007199254740992"]);
+    assert!(text(&out.stderr).contains("seeds are below 2^53"), "{}", text(&out.stderr));
+    assert!(tianxia(&["run", TUTORIAL, "--seed", "9007199254740991"]).status.success());
 }
 
 #[test]

@@ -73,11 +73,16 @@ impl Rngs {
     }
 }
 
-/// The seed of run `index` of a batch with base seed `base`: a SplitMix64 mix, so
-/// neighbouring runs get unrelated seeds and any run can be replayed alone.
+/// Seeds are below 2^53, so every tool that reads them (a CSV reader, R, JavaScript, a
+/// spreadsheet: anything that holds numbers as doubles) holds them exactly.
+pub const SEED_LIMIT: u64 = 1 << 53;
+
+/// The seed of run `index` of a batch with base seed `base`: the top 53 bits of a
+/// SplitMix64 mix (below [`SEED_LIMIT`]), so neighbouring runs get unrelated seeds and any
+/// run can be replayed alone.
 pub fn run_seed(base: u64, index: u64) -> u64 {
     let mut z = base ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    (z ^ (z >> 31)) >> 11
 }
