@@ -17,6 +17,18 @@ fn read(p: impl AsRef<Path>) -> String {
     std::fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.as_ref().display()))
 }
 
+fn bytes(p: impl AsRef<Path>) -> Vec<u8> {
+    std::fs::read(p.as_ref()).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.as_ref().display()))
+}
+
+/// runs.parquet of two batch folders are the same bytes.
+fn same_parquet(t: &Tmp, a: &str, b: &str) {
+    let (pa, pb) = (t.0.join(a).join("runs.parquet"), t.0.join(b).join("runs.parquet"));
+    let (x, y) = (bytes(&pa), bytes(&pb));
+    assert!(x.starts_with(b"PAR1") && x.ends_with(b"PAR1"), "{} is not a parquet file", pa.display());
+    assert!(x == y, "{} and {} differ", pa.display(), pb.display());
+}
+
 /// The test batch (120 runs of two arms, seed 7) into `out`, whatever its exit code.
 fn try_batch(out: &str, extra: &[&str]) -> Output {
     let mut args =
@@ -118,6 +130,7 @@ fn shards_merge_into_exactly_the_unsharded_batch() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(read(t.0.join("whole/runs.csv")), read(t.0.join("merged/runs.csv")));
     assert_eq!(read(t.0.join("whole/summary.json")), read(t.0.join("merged/summary.json")));
+    same_parquet(&t, "whole", "merged");
 
     // Refusals: a missing shard, a shard given twice, a shard of another batch.
     let o = tianxia(&["merge", &t.join("s0"), &t.join("s1"), "--out", &t.join("m2")]);
@@ -195,9 +208,11 @@ fn an_interrupted_batch_resumes_to_the_same_result() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("other settings"), "{}", text(&o.stderr));
+    let _ = std::fs::remove_file(t.0.join("cut/runs.parquet"));
     batch(&t.join("cut"), &["--resume"]);
     assert_eq!(read(t.0.join("whole/runs.csv")), read(t.0.join("cut/runs.csv")));
     assert_eq!(read(t.0.join("whole/summary.json")), read(t.0.join("cut/summary.json")));
+    same_parquet(&t, "whole", "cut");
 }
 
 #[test]
@@ -549,4 +564,5 @@ fn runs_csv_records_each_runs_drawn_inputs_and_sweep_values_at_full_precision() 
     let o = tianxia(&["merge", &parts[0], &parts[1], "--out", &merged]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(read(t.0.join("m/runs.csv")), csv);
+    same_parquet(&t, "b", "m");
 }

@@ -10,6 +10,8 @@
 //! Architecture invariant: this crate knows files and threads, not terminals: progress
 //! goes to a callback, errors to [`BatchError`].
 
+#[cfg(feature = "parquet")]
+mod columnar;
 pub mod diverge;
 pub mod json;
 pub mod sensitivity;
@@ -542,6 +544,7 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     let summary = agg.summary(&shard_ident, cfg.runs);
     if let Some(dir) = &cfg.out {
         write_json(&dir.join("summary.json"), &summary)?;
+        typed_rows(dir, &outcomes, &columns)?;
     }
     Ok(BatchResult { summary, runs_done: done_here })
 }
@@ -593,6 +596,12 @@ impl TmpFile {
         let tmp = PathBuf::from(tmp);
         let file = File::create(&tmp).map_err(|e| input(format!("cannot create {}: {e}", tmp.display())))?;
         Ok(TmpFile { tmp, path: path.to_path_buf(), file: Some(BufWriter::new(file)) })
+    }
+
+    /// The open temporary file (None once committed).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn inner(&mut self) -> Option<&mut BufWriter<File>> {
+        self.file.as_mut()
     }
 
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), BatchError> {
@@ -888,7 +897,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
             )));
         }
     }
-    if ["runs.csv", "batch.json", "summary.json"].iter().any(|f| out.join(f).exists()) {
+    if ["runs.csv", "batch.json", "summary.json", "runs.parquet"].iter().any(|f| out.join(f).exists()) {
         return Err(input(format!(
             "{} already holds a batch: choose another --out (merge never overwrites a batch)",
             out.display()
@@ -1011,7 +1020,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     write_json(&out.join("batch.json"), &base)?;
     let summary = agg.summary(&base, runs);
     write_json(&out.join("summary.json"), &summary)?;
+    typed_rows(out, &outcomes, &columns)?;
     Ok(summary)
+}
+
+/// Writes `dir/runs.parquet` from the finished `dir/runs.csv` (with the `parquet` feature;
+/// without it, nothing).
+fn typed_rows(dir: &Path, outcomes: &[(String, OutcomeKind)], columns: &[String]) -> Result<(), BatchError> {
+    #[cfg(feature = "parquet")]
+    columnar::write_parquet(&dir.join("runs.csv"), &dir.join("runs.parquet"), outcomes, columns)?;
+    #[cfg(not(feature = "parquet"))]
+    let _ = (dir, outcomes, columns);
+    Ok(())
 }
 
 /// The summary as a table: outcomes down, arms across, with intervals and paired
