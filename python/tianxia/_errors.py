@@ -1,0 +1,15 @@
+"""The exception the native module raises for a scenario with problems."""
+
+
+class ScenarioError(ValueError):
+    """The scenario, or one of its mods, variants or sets, has problems.
+
+    ``messages`` lists them in the order found, each located as
+    ``file:line:col: message`` (as ``tianxia validate`` prints them).
+    """
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        n = len(self.messages)
+        head = f"{n} problem{'' if n == 1 else 's'} found"
+        super().__init__("\n".join([head, *self.messages]))
