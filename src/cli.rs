@@ -771,8 +771,12 @@ fn batch(
     let bar = if shown == Progress::Bar {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate}  ETA {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                // A steady width and no decimals: the figure does not jitter as it updates.
+                .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:>6.0} runs/s", s.per_sec());
+                }),
         );
         b
     } else {
@@ -780,7 +784,9 @@ fn batch(
     };
     // Plain lines for logs: every 10 seconds or 10% of the runs, and at the end.
     let start = std::time::Instant::now();
-    let last = std::sync::Mutex::new((start, 0u64));
+    // (time, runs) of the last line, and the runs already done when this process started
+    // (a resumed batch): the rate counts only this process's runs.
+    let last = std::sync::Mutex::new((start, 0u64, None::<u64>));
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
@@ -788,14 +794,15 @@ fn batch(
             return;
         }
         let Ok(mut last) = last.lock() else { return };
+        let first = *last.2.get_or_insert(done);
         let now = std::time::Instant::now();
         let due = done == total || now.duration_since(last.0).as_secs() >= 10 || (done - last.1) * 10 >= total;
-        if done == 0 || done == last.1 || !due {
+        if done == first || done == last.1 || !due {
             return;
         }
-        *last = (now, done);
+        *last = (now, done, Some(first));
         let secs = now.duration_since(start).as_secs_f64().max(1e-9);
-        let rate = done as f64 / secs;
+        let rate = (done - first) as f64 / secs;
         let eta = (total - done) as f64 / rate.max(1e-9);
         eprintln!(
             "progress: {done}/{total} runs ({:.0}%), {rate:.0} runs/s, ETA {eta:.0} s",
