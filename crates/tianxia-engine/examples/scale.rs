@@ -8,6 +8,9 @@
 //!
 //! `cargo run --release --example scale [--quick]`
 
+// The engine reads no clock (clippy.toml); this example, which only times it, does.
+#![allow(clippy::disallowed_types)]
+
 use std::time::Instant;
 use tianxia_engine::Sim;
 use tianxia_engine::builder::grid_world;

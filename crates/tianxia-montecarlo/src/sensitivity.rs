@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn a_constant_output_has_no_indices() {
         let a = vec![1.0; 50];
-        let ix = sobol(&a, &a, &[a.clone()], 10, &mut ChaCha8Rng::seed_from_u64(1));
+        let ix = sobol(&a, &a, std::slice::from_ref(&a), 10, &mut ChaCha8Rng::seed_from_u64(1));
         assert_eq!(ix.s1, vec![None]);
         assert_eq!(ix.variance, 0.0);
     }
