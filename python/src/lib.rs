@@ -9,7 +9,6 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use tianxia_montecarlo::{BatchConfig, BatchError};
 use tianxia_scenario::{LoadError, LoadOptions, Scenario};
 
@@ -58,11 +57,7 @@ impl Failure {
 }
 
 fn check_seed(seed: u64) -> Result<(), Failure> {
-    let limit = tianxia_engine::rng::SEED_LIMIT;
-    if seed >= limit {
-        return Err(Failure::Value(format!("seed {seed}: seeds are below 2^53 ({limit})")));
-    }
-    Ok(())
+    tianxia_engine::rng::check_seed(seed).map(drop).map_err(Failure::Value)
 }
 
 fn load(path: &Path, mods: Vec<PathBuf>, variants: Vec<String>, sets: Vec<String>) -> Result<Scenario, Failure> {
@@ -110,27 +105,6 @@ fn run(
     .map_err(|f| f.into_py(py))
 }
 
-/// A scratch folder for one batch, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Scratch, Failure> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("tianxia-py-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A batch, as `tianxia batch --out` makes it: the bytes of runs.parquet and summary.json's
 /// text. `sweeps` are `PATH=V1,V2,...` as `--sweep` takes them.
 #[pyfunction]
@@ -151,7 +125,12 @@ fn batch<'py>(
         .detach(|| -> Result<(Vec<u8>, String), Failure> {
             check_seed(seed)?;
             let arms = tianxia_montecarlo::plan_arms(&arms, &variants, &sets, &sweeps)?;
-            let scratch = Scratch::new()?;
+            // A folder of its own under the temporary directory (unique, created with
+            // O_EXCL; removed when dropped, also on an error).
+            let scratch = tempfile::Builder::new()
+                .prefix("tianxia-batch-")
+                .tempdir()
+                .map_err(|e| Failure::Internal(format!("cannot create a scratch folder: {e}")))?;
             let cfg = BatchConfig {
                 scenario: path,
                 runs,
@@ -160,11 +139,11 @@ fn batch<'py>(
                 mods,
                 threads,
                 shard: None,
-                out: Some(scratch.0.clone()),
+                out: Some(scratch.path().to_path_buf()),
                 resume: false,
             };
             let result = tianxia_montecarlo::run_batch(&cfg, &|_, _| {})?;
-            let file = scratch.0.join("runs.parquet");
+            let file = scratch.path().join("runs.parquet");
             let rows =
                 std::fs::read(&file).map_err(|e| Failure::Internal(format!("cannot read {}: {e}", file.display())))?;
             Ok((rows, result.summary.to_string()))

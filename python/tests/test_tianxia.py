@@ -129,3 +129,30 @@ def test_the_gil_is_released_while_runs_go():
     assert result["batch"].rows.num_rows == 600
     # Holding the GIL, the batch would stop this loop for its whole length.
     assert elapsed > 0.1 and ticks > 10_000, (elapsed, ticks)
+
+
+def test_arms_values_and_errors_behave_as_the_cli_and_python_expect():
+    import pickle
+
+    import numpy as np
+
+    # Without arms, one arm made of the variants and named after them, as the CLI does.
+    _, summary = tianxia.batch(TUTORIAL, runs=4, variants=["no_horde"])
+    assert [a["name"] for a in summary["arms"]] == ["no_horde"]
+    _, summary = tianxia.batch(TUTORIAL, runs=4)
+    assert [a["name"] for a in summary["arms"]] == ["baseline"]
+    # numpy numbers are numbers; a lone string where a list belongs is refused.
+    a = tianxia.run(TUTORIAL, seed=1, sets={"params.rout_ratio": np.float64(3.0), "armies.wei_main.cavalry": np.int64(9000)})
+    b = tianxia.run(TUTORIAL, seed=1, sets={"params.rout_ratio": 3.0, "armies.wei_main.cavalry": 9000})
+    assert a == b
+    rows, _ = tianxia.batch(TUTORIAL, runs=4, sweeps={"params.rout_ratio": np.linspace(2.0, 4.0, 3)})
+    assert sorted(set(rows.column("sweep:params.rout_ratio").to_pylist())) == [2.0, 3.0, 4.0]
+    with pytest.raises(TypeError, match="list"):
+        tianxia.run(TUTORIAL, variants="no_horde")
+    with pytest.raises(TypeError, match="list"):
+        tianxia.batch(TUTORIAL, runs=2, arms="baseline")
+    # A ScenarioError crosses process boundaries whole.
+    with pytest.raises(tianxia.ScenarioError) as e:
+        tianxia.run(BROKEN)
+    again = pickle.loads(pickle.dumps(e.value))
+    assert again.messages == e.value.messages and str(again) == str(e.value)

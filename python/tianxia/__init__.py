@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import numbers
 from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 import pyarrow as pa
@@ -32,14 +33,31 @@ SEED_LIMIT: int = _tianxia.SEED_LIMIT
 
 
 def _ron(value: Any) -> str:
-    """A Python value as the RON text ``--set`` takes (a str is taken as RON already)."""
-    if isinstance(value, bool):
+    """A Python value as the RON text ``--set`` takes: a bool, any integral or real number
+    (numpy's too), or a str, which is taken as RON text as it is (a RON string needs its
+    quotes inside the str)."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
     if isinstance(value, str):
         return value
     raise TypeError(f"cannot write {value!r} as a RON value: give a number, a bool, or RON text as a str")
+
+
+def _names(what: str, values: Sequence[Any]) -> list[str]:
+    """A list of names or paths; a lone str is refused (it would be read letter by letter)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} takes a list, not a single string: {what}=[{values!r}]")
+    return [str(v) for v in values]
+
+
+def _values(path: str, values: Sequence[Any]) -> Sequence[Any]:
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"sweeps[{path!r}] takes a list of values, not a single string")
+    return values
 
 
 def _sets(sets: Optional[Mapping[str, Any]]) -> list[str]:
@@ -47,7 +65,7 @@ def _sets(sets: Optional[Mapping[str, Any]]) -> list[str]:
 
 
 def _paths(paths: Optional[Sequence[Any]]) -> list[str]:
-    return [str(p) for p in (paths or [])]
+    return _names("mods", paths or [])
 
 
 def describe(
@@ -57,7 +75,7 @@ def describe(
     sets: Optional[Mapping[str, Any]] = None,
 ) -> dict:
     """What the scenario holds after its mods, variants and sets: ``describe --format json``."""
-    return json.loads(_tianxia.describe(str(path), _paths(mods), list(variants), _sets(sets)))
+    return json.loads(_tianxia.describe(str(path), _paths(mods), _names("variants", variants), _sets(sets)))
 
 
 def run(
@@ -69,9 +87,10 @@ def run(
     events: bool = False,
 ) -> dict:
     """One run: the dict of ``run --format json`` (scenario, seed, turns, end_date, outcomes,
-    digest, ...). With ``events=True`` it also holds ``"events"``, the event log as a list
-    of dicts (the lines ``run --events`` writes)."""
-    text = _tianxia.run(str(path), int(seed), _paths(mods), list(variants), _sets(sets), bool(events))
+    digest, ...). ``sets`` maps a ``--set`` path to a value: a bool, a number, or RON text
+    as a str. With ``events=True`` it also holds ``"events"``, the event log as a list of
+    dicts (the lines ``run --events`` writes)."""
+    text = _tianxia.run(str(path), int(seed), _paths(mods), _names("variants", variants), _sets(sets), bool(events))
     return json.loads(text)
 
 
@@ -87,7 +106,7 @@ def batch(
     path,
     runs: int,
     seed: int = 0,
-    arms: Sequence[str] = ("baseline",),
+    arms: Sequence[str] = (),
     sets: Optional[Mapping[str, Any]] = None,
     sweeps: Optional[Mapping[str, Sequence[Any]]] = None,
     threads: Optional[int] = None,
@@ -95,18 +114,23 @@ def batch(
     mods: Sequence[Any] = (),
 ) -> Batch:
     """``runs`` runs per arm, as ``tianxia batch`` makes them (run i of every arm uses the
-    same seed). ``arms`` are ``baseline`` or variant names joined by ``+``; ``sets`` apply
-    to every arm; ``sweeps`` ({path: [values]}) multiply the arms by each value;
-    ``variants`` apply to every arm before its own. ``rows.to_pandas()`` or
-    ``polars.from_arrow(rows)`` is one call away."""
-    sweep_args = [f"{p}={','.join(_ron(v) for v in vs)}" for p, vs in (sweeps or {}).items()]
+    same seed), with the arms of the CLI's ``--arm``/``--variant``: without ``arms``, one
+    arm made of ``variants`` (named after them, or ``baseline``); else each arm is
+    ``baseline`` or variant names joined by ``+``, and ``variants`` apply to every arm
+    before its own. ``sets`` ({path: value}, values as for :func:`run`) apply to every arm;
+    ``sweeps`` ({path: [values]}) multiply the arms by each value. ``rows.to_pandas()`` or
+    ``polars.from_arrow(rows)`` is one call away. (The batch is written to a scratch folder
+    under the temporary directory, removed when it ends.)"""
+    sweep_args = []
+    for p, vs in (sweeps or {}).items():
+        sweep_args.append(f"{p}={','.join(_ron(v) for v in _values(p, vs))}")
     data, summary = _tianxia.batch(
         str(path),
         int(runs),
         int(seed),
-        list(arms),
+        _names("arms", arms),
         _paths(mods),
-        list(variants),
+        _names("variants", variants),
         _sets(sets),
         sweep_args,
         threads,
