@@ -705,11 +705,9 @@ fn validate(paths: &[PathBuf], mods: &[PathBuf]) -> ExitCode {
 /// them, so that every tool reading a seed holds it exactly.
 fn parse_seed(s: &str) -> Result<u64, String> {
     let limit = tianxia_engine::rng::SEED_LIMIT;
-    match s.trim().parse::<u64>() {
-        Ok(v) if v < limit => Ok(v),
-        Ok(_) => Err(format!("seeds are below 2^53 ({limit}), so that every tool reads them exactly")),
-        Err(_) => Err(format!("`{s}` is not a seed (a whole number from 0 to {})", limit - 1)),
-    }
+    let seed =
+        s.trim().parse::<u64>().map_err(|_| format!("`{s}` is not a seed (a whole number from 0 to {})", limit - 1))?;
+    tianxia_engine::rng::check_seed(seed)
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {

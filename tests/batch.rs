@@ -21,8 +21,12 @@ fn bytes(p: impl AsRef<Path>) -> Vec<u8> {
     std::fs::read(p.as_ref()).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.as_ref().display()))
 }
 
-/// runs.parquet of two batch folders are the same bytes.
+/// runs.parquet of two batch folders are the same bytes (built without the `parquet`
+/// feature, there is none to compare).
 fn same_parquet(t: &Tmp, a: &str, b: &str) {
+    if cfg!(not(feature = "parquet")) {
+        return;
+    }
     let (pa, pb) = (t.0.join(a).join("runs.parquet"), t.0.join(b).join("runs.parquet"));
     let (x, y) = (bytes(&pa), bytes(&pb));
     assert!(x.starts_with(b"PAR1") && x.ends_with(b"PAR1"), "{} is not a parquet file", pa.display());
@@ -487,6 +491,29 @@ fn rows_whose_checksums_were_not_written_yet_are_redone_on_resume() {
     for f in ["runs.csv", "runs.csv.xxh3", "summary.json"] {
         assert_eq!(read(t.0.join("whole").join(f)), read(t.0.join("cut").join(f)), "{f}");
     }
+}
+
+#[test]
+fn resume_starts_a_missing_or_empty_folder_so_one_command_line_serves_first_runs_and_restarts() {
+    let t = tmp("resume_fresh");
+    batch(&t.join("whole"), &[]);
+    // A folder that does not exist yet (a cluster job's first start).
+    batch(&t.join("new/deep"), &["--resume"]);
+    assert_eq!(read(t.0.join("whole/runs.csv")), read(t.0.join("new/deep/runs.csv")));
+    // An empty folder, and one left by a process killed before it wrote batch.json.
+    std::fs::create_dir_all(t.0.join("empty")).unwrap_or_else(|e| panic!("{e}"));
+    batch(&t.join("empty"), &["--resume"]);
+    std::fs::create_dir_all(t.0.join("killed")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(t.0.join("killed/runs.csv"), "").unwrap_or_else(|e| panic!("{e}"));
+    batch(&t.join("killed"), &["--resume"]);
+    for d in ["empty", "killed"] {
+        assert_eq!(read(t.0.join("whole/summary.json")), read(t.0.join(d).join("summary.json")), "{d}");
+        same_parquet(&t, "whole", d);
+    }
+    // The same command on a finished folder changes nothing.
+    batch(&t.join("killed"), &["--resume"]);
+    same_parquet(&t, "whole", "killed");
+    assert_eq!(read(t.0.join("whole/runs.csv")), read(t.0.join("killed/runs.csv")));
 }
 
 #[test]

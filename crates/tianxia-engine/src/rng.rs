@@ -73,16 +73,28 @@ impl Rngs {
     }
 }
 
-/// Seeds are below 2^53, so every tool that reads them (a CSV reader, R, JavaScript, a
-/// spreadsheet: anything that holds numbers as doubles) holds them exactly.
-pub const SEED_LIMIT: u64 = 1 << 53;
+/// Bits of a seed: seeds are below 2^53, so every tool that holds numbers as doubles
+/// (R, JavaScript, most CSV readers) holds them exactly.
+pub const SEED_BITS: u32 = 53;
 
-/// The seed of run `index` of a batch with base seed `base`: the top 53 bits of a
-/// SplitMix64 mix (below [`SEED_LIMIT`]), so neighbouring runs get unrelated seeds and any
+/// Every seed is below this (2^53).
+pub const SEED_LIMIT: u64 = 1 << SEED_BITS;
+
+/// `seed` if it is a valid seed (below [`SEED_LIMIT`]), else why not.
+pub fn check_seed(seed: u64) -> Result<u64, String> {
+    if seed < SEED_LIMIT {
+        Ok(seed)
+    } else {
+        Err(format!("seed {seed}: seeds are below 2^53 ({SEED_LIMIT}), so that every tool reads them exactly"))
+    }
+}
+
+/// The seed of run `index` of a batch with base seed `base`: the top [`SEED_BITS`] bits of
+/// a SplitMix64 mix (below [`SEED_LIMIT`]), so neighbouring runs get unrelated seeds and any
 /// run can be replayed alone.
 pub fn run_seed(base: u64, index: u64) -> u64 {
     let mut z = base ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) >> 11
+    (z ^ (z >> 31)) >> (64 - SEED_BITS)
 }

@@ -1,16 +1,19 @@
 //! `runs.parquet`: the rows of runs.csv with their types, for pandas, polars, DuckDB and R.
 //!
-//! It is made from the finished runs.csv (whose rows are checked against their checksums
-//! first), never from the runs in memory: a fresh batch, a resumed one and a merge of shards
-//! hold the same runs.csv, so they write the same runs.parquet, byte for byte.
+//! It is made from the finished runs.csv, never from the runs in memory: a fresh batch, a
+//! resumed one and a merge of shards hold the same runs.csv (resume and merge check its rows
+//! against their checksums as they read it), so they write the same runs.parquet, byte for
+//! byte.
 //!
 //! Types: `arm` a dictionary-encoded string; `run` and `seed` unsigned 64-bit integers (seeds
 //! are below 2^53); a bool outcome a boolean, a number a float64, a category a
 //! dictionary-encoded string; an `input:` column a nullable float64 (null where the arm does
 //! not draw it); a `sweep:` column a nullable float64 when every value is a number, else a
-//! dictionary-encoded string. Snappy-compressed row groups of up to 1,048,576 rows.
+//! dictionary-encoded string. An empty cell of those columns is a null; of an outcome (a
+//! category whose label is empty), an empty string. Snappy-compressed row groups of up to
+//! [`ROW_GROUP_ROWS`] rows.
 
-use crate::{BatchError, TmpFile};
+use crate::{BatchError, FIXED_COLUMNS, TmpFile};
 use arrow_array::builder::{BooleanBuilder, Float64Builder, StringDictionaryBuilder, UInt64Builder};
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, RecordBatch};
@@ -26,8 +29,16 @@ use tianxia_scenario::resolve::OutcomeKind;
 /// Rows per record batch handed to the writer (the memory it holds at once).
 const BATCH_ROWS: usize = 65_536;
 
-/// One column being built.
-enum Col {
+/// Rows per row group of the file (a reader's unit of work).
+pub(crate) const ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// One column being built, and whether an empty cell is a null in it.
+struct Col {
+    data: Data,
+    nullable: bool,
+}
+
+enum Data {
     Dict(StringDictionaryBuilder<Int32Type>),
     U64(UInt64Builder),
     Bool(BooleanBuilder),
@@ -35,47 +46,48 @@ enum Col {
 }
 
 impl Col {
-    fn new(ty: &DataType) -> Col {
-        match ty {
-            DataType::UInt64 => Col::U64(UInt64Builder::new()),
-            DataType::Boolean => Col::Bool(BooleanBuilder::new()),
-            DataType::Float64 => Col::F64(Float64Builder::new()),
-            _ => Col::Dict(StringDictionaryBuilder::new()),
-        }
+    fn new(field: &Field) -> Col {
+        let data = match field.data_type() {
+            DataType::UInt64 => Data::U64(UInt64Builder::new()),
+            DataType::Boolean => Data::Bool(BooleanBuilder::new()),
+            DataType::Float64 => Data::F64(Float64Builder::new()),
+            _ => Data::Dict(StringDictionaryBuilder::new()),
+        };
+        Col { data, nullable: field.is_nullable() }
     }
 
-    /// Appends one cell; an empty cell is a null.
+    /// Appends one cell; an empty cell of a nullable column is a null.
     fn push(&mut self, cell: &str) -> Result<(), String> {
-        if cell.is_empty() {
-            match self {
-                Col::Dict(b) => b.append_null(),
-                Col::U64(b) => b.append_null(),
-                Col::Bool(b) => b.append_null(),
-                Col::F64(b) => b.append_null(),
+        if cell.is_empty() && self.nullable {
+            match &mut self.data {
+                Data::Dict(b) => b.append_null(),
+                Data::U64(b) => b.append_null(),
+                Data::Bool(b) => b.append_null(),
+                Data::F64(b) => b.append_null(),
             }
             return Ok(());
         }
-        match self {
-            Col::Dict(b) => {
+        match &mut self.data {
+            Data::Dict(b) => {
                 b.append_value(cell);
             }
-            Col::U64(b) => b.append_value(cell.parse().map_err(|_| format!("`{cell}` is not a whole number"))?),
-            Col::Bool(b) => b.append_value(match cell {
+            Data::U64(b) => b.append_value(cell.parse().map_err(|_| format!("`{cell}` is not a whole number"))?),
+            Data::Bool(b) => b.append_value(match cell {
                 "true" => true,
                 "false" => false,
                 _ => return Err(format!("`{cell}` is not true or false")),
             }),
-            Col::F64(b) => b.append_value(cell.parse().map_err(|_| format!("`{cell}` is not a number"))?),
+            Data::F64(b) => b.append_value(cell.parse().map_err(|_| format!("`{cell}` is not a number"))?),
         }
         Ok(())
     }
 
     fn finish(&mut self) -> ArrayRef {
-        match self {
-            Col::Dict(b) => Arc::new(b.finish()),
-            Col::U64(b) => Arc::new(b.finish()),
-            Col::Bool(b) => Arc::new(b.finish()),
-            Col::F64(b) => Arc::new(b.finish()),
+        match &mut self.data {
+            Data::Dict(b) => Arc::new(b.finish()),
+            Data::U64(b) => Arc::new(b.finish()),
+            Data::Bool(b) => Arc::new(b.finish()),
+            Data::F64(b) => Arc::new(b.finish()),
         }
     }
 }
@@ -99,7 +111,7 @@ pub(crate) fn write_parquet(
             .from_path(runs_csv)
             .map_err(|e| BatchError::Input(format!("cannot read {}: {e}", runs_csv.display())))
     };
-    let first_extra = 3 + outcomes.len();
+    let first_extra = FIXED_COLUMNS + outcomes.len();
     // A sweep column is numeric when all its values are numbers (known only from the rows).
     let mut numeric = vec![true; columns.len()];
     if columns.iter().any(|c| c.starts_with("sweep:")) {
@@ -132,12 +144,12 @@ pub(crate) fn write_parquet(
     let schema = Arc::new(Schema::new(fields));
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(1 << 20))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build();
     let mut file = TmpFile::create(dest)?;
     let mut writer =
         ArrowWriter::try_new(Sink(&mut file), schema.clone(), Some(props)).map_err(|e| internal(e.to_string()))?;
-    let mut cols: Vec<Col> = schema.fields().iter().map(|f| Col::new(f.data_type())).collect();
+    let mut cols: Vec<Col> = schema.fields().iter().map(|f| Col::new(f)).collect();
     let flush = |cols: &mut Vec<Col>, writer: &mut ArrowWriter<Sink>| -> Result<(), BatchError> {
         let arrays: Vec<ArrayRef> = cols.iter_mut().map(Col::finish).collect();
         let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| internal(e.to_string()))?;
@@ -201,7 +213,7 @@ mod tests {
             &csv,
             "arm,run,seed,won,men,winner,input:a.b,sweep:p,sweep:q\n\
              base,0,9007199254740991,true,1.5,song,0.25,1,x\n\
-             other,0,9007199254740991,false,NaN,jin,,2,\"y,z\"\n",
+             other,0,9007199254740991,false,NaN,,,2,\"y,z\"\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let outcomes = [
@@ -227,6 +239,10 @@ mod tests {
         assert!(b.column(4).as_primitive::<Float64Type>().value(1).is_nan());
         let input = b.column(6).as_primitive::<Float64Type>();
         assert_eq!((input.value(0), input.is_null(1)), (0.25, true), "an empty cell is a null");
+        // An outcome's empty label is a label, not a null (the column is not nullable).
+        let winner = b.column(5).as_dictionary::<Int32Type>();
+        assert!(!winner.is_null(1));
+        assert_eq!(winner.values().as_string::<i32>().value(winner.keys().value(1) as usize), "");
         let q = b.column(8).as_dictionary::<Int32Type>();
         let labels = q.values().as_string::<i32>();
         assert_eq!(labels.value(q.keys().value(1) as usize), "y,z");

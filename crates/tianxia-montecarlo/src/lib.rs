@@ -366,6 +366,9 @@ pub const MAX_ARMS: usize = 1_000;
 pub const MAX_SHARDS: u64 = 100_000;
 /// Most worker threads.
 pub const MAX_THREADS: usize = 1_024;
+/// The columns of runs.csv before the outcomes: arm, run, seed.
+pub(crate) const FIXED_COLUMNS: usize = 3;
+
 /// Largest batch.json or summary.json read back.
 const MAX_JSON_BYTES: u64 = 16 << 20;
 /// Longest line of runs.csv read back.
@@ -543,8 +546,9 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     }
     let summary = agg.summary(&shard_ident, cfg.runs);
     if let Some(dir) = &cfg.out {
-        write_json(&dir.join("summary.json"), &summary)?;
+        // runs.parquet before summary.json: a folder with a summary is a finished one.
         typed_rows(dir, &outcomes, &columns)?;
+        write_json(&dir.join("summary.json"), &summary)?;
     }
     Ok(BatchResult { summary, runs_done: done_here })
 }
@@ -710,6 +714,15 @@ fn open_out(
     let already = || {
         input(format!("{} already holds a batch: add --resume to continue it, or choose another --out", dir.display()))
     };
+    // A process killed between creating runs.csv and writing batch.json left an empty
+    // runs.csv and nothing else: nothing was done, so --resume starts afresh.
+    if resume
+        && !batch_json.exists()
+        && fs::metadata(&rows_path).is_ok_and(|m| m.len() == 0)
+        && fs::remove_file(&rows_path).is_err()
+    {
+        return Err(input(format!("cannot remove the empty {}", rows_path.display())));
+    }
     if !resume || !rows_path.exists() {
         if rows_path.exists() || batch_json.exists() {
             return Err(already());
@@ -740,7 +753,9 @@ fn open_out(
             dir.display()
         )));
     }
-    let scan = scan_rows(&rows_path, outcomes, columns, arms, range.start, &mut |per_arm| agg.push_run(per_arm))?;
+    let base_seed = ident["base_seed"].as_u64().unwrap_or_default();
+    let scan =
+        scan_rows(&rows_path, outcomes, columns, arms, base_seed, range.start, &mut |per_arm| agg.push_run(per_arm))?;
     let trunc = |f: &File, len: u64, path: &Path| {
         f.set_len(len).map_err(|e| input(format!("cannot truncate {}: {e}", path.display())))
     };
@@ -777,6 +792,7 @@ fn scan_rows(
     outcomes: &[(String, OutcomeKind)],
     columns: &[String],
     arms: usize,
+    base_seed: u64,
     first_run: u64,
     each: &mut dyn FnMut(&[Vec<V>]),
 ) -> Result<Scan, BatchError> {
@@ -853,10 +869,22 @@ fn scan_rows(
         pos += n as u64;
         let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
         let Some(Ok(rec)) = r.records().next() else { break };
-        let ok = rec.len() == 3 + outcomes.len() + columns.len()
+        let ok = rec.len() == FIXED_COLUMNS + outcomes.len() + columns.len()
             && rec.get(1).and_then(|x| x.parse::<u64>().ok()) == Some(expected_run);
+        let seed = run_seed(base_seed, expected_run);
+        if ok && rec.get(2).and_then(|x| x.parse::<u64>().ok()) != Some(seed) {
+            return Err(input(format!(
+                "{}: the row for run {expected_run} has seed {}, but this engine gives run {expected_run} of base seed {base_seed} the seed {seed}: the rows were made by another version of tianxia; start the batch again in a new folder",
+                path.display(),
+                rec.get(2).unwrap_or("")
+            )));
+        }
         let values: Option<Vec<V>> = if ok {
-            outcomes.iter().enumerate().map(|(i, (_, k))| parse_value(rec.get(3 + i).unwrap_or(""), *k)).collect()
+            outcomes
+                .iter()
+                .enumerate()
+                .map(|(i, (_, k))| parse_value(rec.get(FIXED_COLUMNS + i).unwrap_or(""), *k))
+                .collect()
         } else {
             None
         };
@@ -880,8 +908,8 @@ fn scan_rows(
     Ok(scan)
 }
 
-/// Combines shard directories into `out`: exactly the runs.csv and summary.json the
-/// unsharded batch would have written. Refuses shards of different batches, overlapping
+/// Combines shard directories into `out`: exactly the runs.csv, runs.parquet and
+/// summary.json the unsharded batch would have written. Refuses shards of different batches, overlapping
 /// shards, missing shards, unfinished shards and edited rows, and never writes into a
 /// folder that holds a batch (in particular, one of the shards).
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
@@ -987,6 +1015,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
         return Err(input(format!("{}: its batch.json names no arms", shards[0].2.display())));
     }
     let runs = base["runs_per_arm"].as_u64().unwrap_or(0);
+    let Some(base_seed) = base["base_seed"].as_u64() else {
+        return Err(input(format!("{}: its batch.json has no base_seed", shards[0].2.display())));
+    };
     let mut agg = Aggregator::new(arm_names.len(), outcomes.clone());
     fs::create_dir_all(out).map_err(|e| input(format!("cannot create {}: {e}", out.display())))?;
     let rows_path = out.join("runs.csv");
@@ -1002,8 +1033,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     for (k, _, d, _) in &shards {
         let range = shard_range(runs, Some((*k, n)));
         let path = d.join("runs.csv");
-        let scan =
-            scan_rows(&path, &outcomes, &columns, arm_names.len(), range.start, &mut |per_arm| agg.push_run(per_arm))?;
+        let scan = scan_rows(&path, &outcomes, &columns, arm_names.len(), base_seed, range.start, &mut |per_arm| {
+            agg.push_run(per_arm)
+        })?;
         if scan.runs != range.end - range.start {
             return Err(input(format!(
                 "shard {k}/{n} in {} is unfinished: {} of {} runs (finish it with --resume)",
@@ -1019,8 +1051,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     sums.commit()?;
     write_json(&out.join("batch.json"), &base)?;
     let summary = agg.summary(&base, runs);
-    write_json(&out.join("summary.json"), &summary)?;
     typed_rows(out, &outcomes, &columns)?;
+    write_json(&out.join("summary.json"), &summary)?;
     Ok(summary)
 }
 
@@ -1214,5 +1246,45 @@ mod table_tests {
         assert_ne!(lo, hi, "a non-zero-width interval shows its width");
         assert_eq!(bounds(1.0, 1.0), ("1.000".to_string(), "1.000".to_string()));
         assert!(table_fitting(&summary(), 80).contains("0.9996, 1.0000"));
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    /// Writes runs.csv (header + `rows`) and its checksums into a fresh folder.
+    fn folder(name: &str, rows: &[String]) -> (PathBuf, Vec<(String, OutcomeKind)>) {
+        let dir = std::env::temp_dir().join(format!("tianxia-scan-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let outcomes = vec![("won".to_string(), OutcomeKind::Bool)];
+        let mut csv = header(&outcomes, &[]);
+        let mut sums = String::new();
+        for r in rows {
+            csv.push_str(r);
+            sums.push_str(&row_sum(r.as_bytes()));
+        }
+        fs::write(dir.join("runs.csv"), csv).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(dir.join("runs.csv.xxh3"), sums).unwrap_or_else(|e| panic!("{e}"));
+        (dir, outcomes)
+    }
+
+    #[test]
+    fn rows_whose_seeds_another_engine_made_are_refused() {
+        let good = |r: u64| csv_row("baseline", r, run_seed(7, r), &[V::B(true)], &[]);
+        let (dir, outcomes) = folder("good", &[good(0), good(1)]);
+        let scan = scan_rows(&dir.join("runs.csv"), &outcomes, &[], 1, 7, 0, &mut |_| {});
+        assert_eq!(scan.map(|s| s.runs).ok(), Some(2));
+        let _ = fs::remove_dir_all(&dir);
+
+        // The same rows with the seed the first release derived (all 64 bits), checksums
+        // and all: a resume or a merge must not mix the two schemes.
+        let old = csv_row("baseline", 1, run_seed(7, 1) << 11 | 1, &[V::B(true)], &[]);
+        let (dir, outcomes) = folder("old", &[good(0), old]);
+        let err = scan_rows(&dir.join("runs.csv"), &outcomes, &[], 1, 7, 0, &mut |_| {}).err();
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("another version of tianxia"), "{msg}");
+        let _ = fs::remove_dir_all(&dir);
     }
 }
