@@ -156,6 +156,21 @@ Exit codes: 0 success, 2 bad input (the located problems on stderr).")]
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Draw the scenario's map as the modder wrote it: one self-contained SVG with provinces
+    /// at their coordinates, controllers at the start, fortifications, routes by kind and
+    /// seasonal closures (after --mod, --variant and --set).
+    #[command(after_help = "Example:\n  tianxia map scenarios/1231_borrowed_road.ron --out map.svg\n  \
+tianxia map scenarios/1231_borrowed_road.ron --variant song_grants_passage --out passage.svg\n\n\
+Exit codes: 0 success, 2 bad input or a file that cannot be written.")]
+    Map {
+        /// The scenario file (.ron).
+        scenario: PathBuf,
+        #[command(flatten)]
+        layers: Layers,
+        /// The SVG file to write.
+        #[arg(long, value_name = "FILE.svg")]
+        out: PathBuf,
+    },
     /// Play two runs side by side and report where they part: the first turn whose state
     /// differs, what differs, and the first log entries that differ.
     #[command(after_help = "Arms are as in batch: `baseline`, or variants joined by `+`.\n\n\
@@ -301,6 +316,16 @@ pub fn main() -> ExitCode {
                 Err(e) => batch_error(&e),
             }
         }
+        Command::Map { scenario, layers, out } => match load(&scenario, &layers.options()) {
+            Ok(s) => {
+                let svg = crate::map::map_svg(&s);
+                match write_atomically(&out, |w| w.write_all(svg.as_bytes())) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                }
+            }
+            Err(code) => code,
+        },
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
                 match format {

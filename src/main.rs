@@ -5,6 +5,7 @@
 mod cli;
 mod describe;
 mod diverge;
+mod map;
 
 use std::process::ExitCode;
 

@@ -402,7 +402,7 @@ fn run_series_writes_one_row_per_turn_entity_and_metric_without_changing_the_run
 
 #[test]
 fn every_subcommand_has_help_with_an_example_and_its_exit_codes_and_completions_are_printed() {
-    for cmd in ["run", "batch", "merge", "validate", "describe", "diverge", "sensitivity", "completions"] {
+    for cmd in ["run", "batch", "merge", "validate", "describe", "diverge", "sensitivity", "map", "completions"] {
         let o = tianxia(&[cmd, "--help"]);
         assert!(o.status.success(), "{cmd} --help");
         let h = text(&o.stdout);
