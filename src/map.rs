@@ -4,8 +4,8 @@
 //! by the cosine of the map's middle latitude, fitted to the scenario's extent), coloured
 //! by their controller at the start and sized by fortification; routes drawn by kind, with
 //! seasonal closures marked; region names at the middle of their provinces; labels
-//! (pinyin and Chinese) placed where they overlap no other label or marker, else left to
-//! the marker's tooltip; a legend. Data attributes for tools (DESIGN.md, "Pictures"):
+//! (pinyin and Chinese) placed where they overlap no other label or marker (sixteen places
+//! tried around each), else left to the marker's tooltip; a legend. Data attributes for tools (DESIGN.md, "Pictures"):
 //! `<svg data-map>`, `data-province="<id>"` per province, `data-route="<a>~<b>"` per route.
 
 use std::fmt::Write;
@@ -21,6 +21,8 @@ const MARGIN: f64 = 70.0;
 const LEGEND_WIDTH: f64 = 250.0;
 /// How far a second route between the same two provinces is bent aside, in pixels.
 const PARALLEL_BEND: f64 = 9.0;
+/// How much further out a label is tried when no place next to its marker is free, in pixels.
+const LABEL_NUDGE: f64 = 7.0;
 /// Font size of province labels, in pixels.
 const LABEL_FONT: f64 = 12.0;
 
@@ -95,7 +97,7 @@ impl Rect {
 
 /// The width of a label at [`LABEL_FONT`]: CJK characters a full em, others about half.
 fn text_width(s: &str) -> f64 {
-    s.chars().map(|c| if (c as u32) >= 0x2E80 { LABEL_FONT } else { LABEL_FONT * 0.62 }).sum()
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { LABEL_FONT } else { LABEL_FONT * 0.64 }).sum()
 }
 
 fn marker_radius(fort: u8) -> f64 {
@@ -252,7 +254,8 @@ pub fn map_svg(s: &Scenario) -> String {
         .iter()
         .zip(&pos)
         .map(|(p, &(x, y))| {
-            let r = marker_radius(p.fort);
+            // The marker with its outline (and a walled city's second ring).
+            let r = marker_radius(p.fort) + if p.fort >= 3 { 3.5 } else { 1.0 };
             Rect(x - r, y - r, 2.0 * r, 2.0 * r)
         })
         .collect();
@@ -262,19 +265,25 @@ pub fn map_svg(s: &Scenario) -> String {
     for &i in &order {
         let p = &w.provinces[i];
         let text = label_text(&p.name, &p.name_zh);
-        let (tw, th) = (text_width(&text), LABEL_FONT * 1.2);
+        // The box a browser gives the text: CJK fonts reach about 1.1 em above the baseline
+        // and 0.35 below it.
+        let (tw, th) = (text_width(&text), LABEL_FONT * 1.45);
         let (x, y) = pos[i];
         let r = marker_radius(p.fort) + 2.0;
-        let candidates = [
-            (x + r, y - th / 2.0, "start"),
-            (x - r - tw, y - th / 2.0, "end"),
-            (x - tw / 2.0, y - r - th, "middle"),
-            (x - tw / 2.0, y + r, "middle"),
-            (x + r * 0.7, y - r * 0.7 - th, "start"),
-            (x + r * 0.7, y + r * 0.7, "start"),
-            (x - r * 0.7 - tw, y - r * 0.7 - th, "end"),
-            (x - r * 0.7 - tw, y + r * 0.7, "end"),
-        ];
+        // Eight places around the marker, then the same eight a little further out.
+        let candidates = [0.0, LABEL_NUDGE].into_iter().flat_map(|d| {
+            let r = r + d;
+            [
+                (x + r, y - th / 2.0, "start"),
+                (x - r - tw, y - th / 2.0, "end"),
+                (x - tw / 2.0, y - r - th, "middle"),
+                (x - tw / 2.0, y + r, "middle"),
+                (x + r * 0.7, y - r * 0.7 - th, "start"),
+                (x + r * 0.7, y + r * 0.7, "start"),
+                (x - r * 0.7 - tw, y - r * 0.7 - th, "end"),
+                (x - r * 0.7 - tw, y + r * 0.7, "end"),
+            ]
+        });
         for (bx, by, anchor) in candidates {
             let rect = Rect(bx, by, tw, th);
             let inside = bx >= 0.0 && by >= 60.0 && bx + tw <= MAP_WIDTH && by + th <= height;
@@ -285,7 +294,7 @@ pub fn map_svg(s: &Scenario) -> String {
                     "end" => bx + tw,
                     _ => bx + tw / 2.0,
                 };
-                labels[i] = Some((ax, by + LABEL_FONT, anchor));
+                labels[i] = Some((ax, by + LABEL_FONT * 1.1, anchor));
                 break;
             }
         }
