@@ -823,7 +823,7 @@ fn batch(
         if done == first || done == last.1 || !due {
             return;
         }
-        *last = (now, done, Some(first));
+        (last.0, last.1) = (now, done);
         let secs = now.duration_since(start).as_secs_f64().max(1e-9);
         let rate = (done - first) as f64 / secs;
         let eta = (total - done) as f64 / rate.max(1e-9);

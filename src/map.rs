@@ -27,7 +27,7 @@ const LABEL_NUDGE: f64 = 7.0;
 const LABEL_FONT: f64 = 12.0;
 
 /// Text for XML: the five special characters escaped.
-pub fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

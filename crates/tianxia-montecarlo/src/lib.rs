@@ -909,9 +909,10 @@ fn scan_rows(
 }
 
 /// Combines shard directories into `out`: exactly the runs.csv, runs.parquet and
-/// summary.json the unsharded batch would have written. Refuses shards of different batches, overlapping
-/// shards, missing shards, unfinished shards and edited rows, and never writes into a
-/// folder that holds a batch (in particular, one of the shards).
+/// summary.json the unsharded batch would have written. Refuses shards of different
+/// batches, overlapping shards, missing shards, unfinished shards, edited rows and rows
+/// whose seeds another engine made, and never writes into a folder that holds a batch (in
+/// particular, one of the shards).
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Value, BatchError> {
     if dirs.is_empty() {
         return Err(input("merge needs at least one shard directory"));
