@@ -42,6 +42,18 @@ impl Layers {
     }
 }
 
+/// What makes one run: the scenario, its seed and its layers.
+#[derive(clap::Args, Debug, Clone)]
+struct Play {
+    /// The scenario file (.ron).
+    scenario: PathBuf,
+    /// Master seed of the run.
+    #[arg(long, default_value_t = 0, value_parser = parse_seed)]
+    seed: u64,
+    #[command(flatten)]
+    layers: Layers,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Play one run of a scenario headless and print its chronicle or result.
@@ -50,13 +62,8 @@ tianxia run scenarios/1231_borrowed_road.ron --seed 1 --variant no_blizzard --fo
 tianxia run scenarios/1231_borrowed_road.ron --seed 1 --events log.jsonl --series turns.csv\n\n\
 Exit codes: 0 success, 2 bad input (the located problems on stderr, nothing on stdout), 1 internal failure.")]
     Run {
-        /// The scenario file (.ron).
-        scenario: PathBuf,
-        /// Master seed of the run.
-        #[arg(long, default_value_t = 0, value_parser = parse_seed)]
-        seed: u64,
         #[command(flatten)]
-        layers: Layers,
+        play: Play,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -171,6 +178,12 @@ Exit codes: 0 success, 2 bad input or a file that cannot be written.")]
         #[arg(long, value_name = "FILE.svg")]
         out: PathBuf,
     },
+    /// Draw a run or a batch as one self-contained HTML page (map, tracks, chronicle,
+    /// charts), to open in any browser offline.
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
     /// Play two runs side by side and report where they part: the first turn whose state
     /// differs, what differs, and the first log entries that differ.
     #[command(after_help = "Arms are as in batch: `baseline`, or variants joined by `+`.\n\n\
@@ -258,6 +271,40 @@ Exit codes: 0 every file is valid, 2 some file has problems (all of them listed)
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// One run: the map with every army's track, battles and sieges, a slider over the
+    /// turns, the chronicle on a timeline, strength over time.
+    #[command(
+        after_help = "Example:\n  tianxia report run scenarios/1231_borrowed_road.ron --seed 1 --out run.html\n  \
+tianxia report run scenarios/1231_borrowed_road.ron --seed 1 --variant no_blizzard --out no_blizzard.html\n\n\
+Exit codes: 0 success, 2 bad input or a file that cannot be written, 1 internal failure."
+    )]
+    Run {
+        #[command(flatten)]
+        play: Play,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
+    /// A batch folder (and a sensitivity result in it): per outcome and arm the estimate
+    /// with its interval, frequencies or distribution, paired differences against the first
+    /// arm, and the tornado of total Sobol indices.
+    #[command(
+        after_help = "Example:\n  tianxia batch scenarios/1231_borrowed_road.ron --runs 1000 --arm baseline --arm no_blizzard --out b/\n  \
+tianxia report batch b/ --out batch.html\n  \
+tianxia sensitivity scenarios/1231_borrowed_road.ron --runs 256 --out sens/ && tianxia report batch sens/ --out sens.html\n\n\
+Exit codes: 0 success, 2 a folder that is not a batch or sensitivity result, or a file that cannot be written."
+    )]
+    Batch {
+        /// The batch folder (summary.json and runs.csv) or sensitivity folder (sensitivity.json).
+        dir: PathBuf,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -268,8 +315,8 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { scenario, seed, layers, format, events, series, verbose } => {
-            run(&scenario, seed, &layers, format, events.as_deref(), series.as_deref(), verbose)
+        Command::Run { play, format, events, series, verbose } => {
+            run(&play.scenario, play.seed, &play.layers, format, events.as_deref(), series.as_deref(), verbose)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
         Command::Completions { shell } => {
@@ -318,7 +365,7 @@ pub fn main() -> ExitCode {
         }
         Command::Map { scenario, layers, out } => match load(&scenario, &layers.options()) {
             Ok(s) => {
-                let svg = crate::map::map_svg(&s);
+                let svg = crate::picture::map::map_svg(&s);
                 match write_atomically(&out, |w| w.write_all(svg.as_bytes())) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(code) => code,
@@ -326,6 +373,21 @@ pub fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Report { what: ReportCommand::Run { play, out } } => {
+            report_run(&play.scenario, play.seed, &play.layers, &out)
+        }
+        Command::Report { what: ReportCommand::Batch { dir, out } } => {
+            match crate::picture::batch::report_batch(&dir) {
+                Ok(html) => match write_atomically(&out, |w| w.write_all(html.as_bytes())) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                },
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
                 match format {
@@ -492,18 +554,21 @@ fn run(
     }
 }
 
-/// Whether an engine line is what an effect of a scripted event does (and so what the
-/// event's own text has just told, when it follows the event in the same turn).
-fn told_by_event(kind: &tianxia_engine::LogKind) -> bool {
-    use tianxia_engine::LogKind::*;
-    use tianxia_engine::record::log::Cause;
-    match kind {
-        AccessRequest { .. } | AccessGranted { .. } | Spawned { .. } | Reinforced { .. } => true,
-        CommanderLost { .. } | CommanderAppointed { .. } => true,
-        Weather { forced, .. } => *forced,
-        Relation { cause, .. } | AccessEnded { cause, .. } => *cause == Cause::Event || *cause == Cause::Revoked,
-        Captured { how, .. } => *how == Cause::Treaty,
-        _ => false,
+fn report_run(path: &Path, seed: u64, layers: &Layers, out: &Path) -> ExitCode {
+    let scenario = match load(path, &layers.options()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sim = match scenario.sim(seed) {
+        Ok(s) => s,
+        Err(e) => return internal(format!("the validated scenario did not build: {e}")),
+    };
+    match crate::picture::run::report_run(&scenario, seed, sim) {
+        Ok((html, _)) => match write_atomically(out, |w| w.write_all(html.as_bytes())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Err(e) => internal(e),
     }
 }
 
@@ -519,22 +584,9 @@ fn chronicle(s: &Scenario, seed: u64, sim: &Sim, r: &tianxia_engine::RunResult, 
     }
     let _ = writeln!(o);
     let names = sim.names();
-    let mentioned = std::cell::RefCell::new(tianxia_engine::record::log::Mentioned::default());
-    // The engine's lines for what a scripted event's effects did follow the event's line
-    // in the same turn: folded into it by default, shown as its details with --verbose.
-    let mut after_event: Option<u32> = None;
-    for e in sim.log().entries() {
-        let detail = after_event == Some(e.turn) && told_by_event(&e.kind);
-        if matches!(e.kind, tianxia_engine::LogKind::Event { .. }) {
-            after_event = Some(e.turn);
-        } else if !detail {
-            after_event = None;
-        }
-        if detail && !verbose {
-            continue;
-        }
-        let marker = if detail { "  · " } else { "" };
-        let _ = writeln!(o, "{marker}{}", e.told(names, &mentioned));
+    for line in crate::chronicle::lines(sim, verbose) {
+        let marker = if line.detail { "  · " } else { "" };
+        let _ = writeln!(o, "{marker}{}", line.text);
     }
     let _ = writeln!(o, "\n{} turns, ended {}", r.turns, r.end_date);
     let _ = writeln!(

@@ -2,10 +2,11 @@
 //! flags, calls one function per command, renders results and maps failures to exit
 //! codes (0 success, 1 internal failure, 2 bad input).
 
+mod chronicle;
 mod cli;
 mod describe;
 mod diverge;
-mod map;
+mod picture;
 
 use std::process::ExitCode;
 

@@ -311,7 +311,8 @@ impl EventLog {
     }
 }
 
-fn men(x: f64) -> String {
+/// A number of men (or shi, or taels) for people: rounded, with thousands separated by commas.
+pub fn men(x: f64) -> String {
     let n = x.round() as i64;
     let s = n.abs().to_string();
     let mut out = String::new();
