@@ -38,13 +38,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Markdown files whose console blocks are checked.
-const DOCS: [&str; 6] = [
+const DOCS: [&str; 7] = [
     "README.md",
     "docs/modding.md",
     "docs/scenario-format.md",
     "docs/rules.md",
     "docs/scenarios.md",
     "docs/analysis.md",
+    "docs/pictures.md",
 ];
 
 /// What the checked examples may read: copied afresh for every block.
