@@ -125,6 +125,31 @@ fn a_run_report_takes_the_run_flags_and_refuses_bad_input() {
     assert!(tianxia(&["report", "run", s, "--seed", "1", "--out", &again]).status.success());
     assert_eq!(std::fs::read_to_string(&again).unwrap_or_default(), a, "the page is deterministic");
 
+    // Frames and log entries share their dates: a battle's mark is dated as the frame of
+    // its turn (the state after it), so a link to its day shows it.
+    let start = a.find("const RUN = ").expect("the page's data") + "const RUN = ".len();
+    let end = start + a[start..].find(";\n").expect("closed");
+    let run: serde_json::Value = serde_json::from_str(&a[start..end]).unwrap_or_default();
+    let dates = run["dates"].as_array().cloned().unwrap_or_default();
+    let svg = map_of(&a);
+    let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}"));
+    let battles: Vec<_> = doc.descendants().filter(|n| n.has_attribute("data-battle")).collect();
+    assert!(!battles.is_empty());
+    for b in battles {
+        let turn: usize = b.attribute("data-turn").and_then(|t| t.parse().ok()).unwrap_or(usize::MAX);
+        assert_eq!(dates.get(turn).and_then(|d| d.as_str()), b.attribute("data-date"), "frame {turn}'s date");
+    }
+    // Names cannot break the page's script: no `<` inside it at all.
+    let c = t.join("c.html");
+    let named = "armies.wei_main.name=\"Army <!--<script> of </script> Wei\"";
+    let o = tianxia(&["report", "run", "scenarios/tutorial_two_kingdoms.ron", "--set", named, "--out", &c]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let c = std::fs::read_to_string(&c).unwrap_or_default();
+    let script = &c[c.find("const RUN = ").unwrap_or(0)..];
+    let data = &script[..script.find(";\n").unwrap_or(script.len())];
+    assert!(!data.contains('<'), "a `<` in the page's data");
+    assert!(c.contains("Army &lt;!--&lt;script&gt; of &lt;/script&gt; Wei"), "the name, escaped, in the page");
+
     let o = tianxia(&["report", "run", s, "--variant", "no_such", "--out", &t.join("x.html")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("no_such"), "{}", text(&o.stderr));
@@ -232,4 +257,49 @@ fn a_folder_that_is_no_batch_is_refused_with_exit_code_2() {
     std::fs::write(t.0.join("runs.csv"), "arm,run,seed,men\na,0,1,3.5\n").unwrap_or_default();
     let o = tianxia(&["report", "batch", &t.join(""), "--out", &page]);
     assert!(o.status.success(), "{}", text(&o.stderr));
+    // An estimate that is missing (null) is refused, not drawn as NaN.
+    std::fs::write(
+        t.0.join("summary.json"),
+        r#"{"arms": [{"name": "a", "runs": 1, "outcomes": {"won": {"kind": "bool", "p": null, "ci95": [0, 1]}}}]}"#,
+    )
+    .unwrap_or_default();
+    let o = tianxia(&["report", "batch", &t.join(""), "--out", &page]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("arm `a`, outcome `won` (bool): missing"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_category_label_may_be_empty_and_any_text_is_escaped() {
+    let t = Tmp::new("report", "labels");
+    let arm = |name: &str, freq: &str, vs: &str| {
+        format!(r#"{{"name": "{name}", "runs": 10, "outcomes": {{"c": {{"kind": "category", "freq": {freq}}}}}{vs}}}"#)
+    };
+    let summary = format!(
+        r#"{{"arms": [{}, {}]}}"#,
+        arm("a", r#"{"": 0.5, "<x & y>": 0.5}"#, ""),
+        arm(
+            "b",
+            r#"{"": 1.0}"#,
+            r#", "vs_first": {"c": {"kind": "category", "freq_diff": {"": {"diff": 0.5, "ci95": [0.1, 0.9]}, "<x & y>": {"diff": -0.5, "ci95": [-0.9, -0.1]}}}}"#
+        )
+    );
+    std::fs::write(t.0.join("summary.json"), summary).unwrap_or_default();
+    let page = t.join("p.html");
+    let o = tianxia(&["report", "batch", &t.join(""), "--out", &page]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let html = std::fs::read_to_string(&page).unwrap_or_default();
+    let forest = fragments(&html, "figure", "data-forest");
+    assert_eq!(forest.len(), 1);
+    let doc = roxmltree::Document::parse(forest[0]).unwrap_or_else(|e| panic!("escaped text: {e}"));
+    let rows: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_attribute("data-vs-arm"))
+        .filter_map(|n| n.descendants().find(|x| x.has_tag_name("title")).and_then(|x| x.text()).map(str::to_string))
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.iter().any(|r| r.contains("c = : +0.5000")), "the empty label's row: {rows:?}");
+    assert!(rows.iter().any(|r| r.contains("c = <x & y>: -0.5000")), "{rows:?}");
+    for f in fragments(&html, "figure", "data-outcome") {
+        roxmltree::Document::parse(f).unwrap_or_else(|e| panic!("escaped text: {e}"));
+    }
 }

@@ -116,6 +116,7 @@ REPORT_PROBE = """
   }
   document.getElementById('result').textContent = JSON.stringify({
     provinces: map ? map.querySelectorAll('[data-province]').length : 0,
+    numeric_controllers: map ? [...map.querySelectorAll('[data-controller]')].filter(g => /^\d+$/.test(g.getAttribute('data-controller'))).length : 0,
     tracks, battles, outcomes, external, slider,
     errors: window.__errors,
     fetched: performance.getEntriesByType('resource').map(r => r.name),
@@ -211,53 +212,62 @@ def main() -> int:
         jobs.append((path, expect))
     failed = False
     for path, expect in jobs:
-        if path.endswith(".svg"):
-            r = check(path, chromium)
-            ok = not r["overlaps"] and not r["covers"] and not r["fetched"] and r["provinces"] > 0
-            print(f"{path}: {r['provinces']} provinces, {r['labels']} labels, {len(r['overlaps'])} overlapping, "
-                  f"{len(r['covers'])} covering a marker, {len(r['fetched'])} fetched, layout {r['layout_ms']:.0f} ms"
-                  f" — {'ok' if ok else 'FAIL'}")
-            for x in r["overlaps"][:10] + r["covers"][:10] + r["fetched"][:10]:
-                print(f"  {x}")
-            height = 1000
-        else:
-            r = check_report(path, chromium)
-            problems = [f"error: {e}" for e in r["errors"] + r["console"]]
-            problems += [f"fetched: {u}" for u in r["fetched"] + r["external"]]
-            if r["render_ms"] > 1000:
-                problems.append(f"rendered in {r['render_ms']:.0f} ms, over a second")
-            size = os.path.getsize(path)
-            if size > 2 << 20:
-                problems.append(f"{size} bytes, over 2 MB")
-            if expect and expect[0] == "run":
-                if r["provinces"] == 0:
-                    problems.append("no provinces on the map")
-                want = expect_run(expect[1])
-                if sorted(r["tracks"]) != want:
-                    problems.append(f"tracks {sorted(r['tracks'])} != armies that moved {want}")
-                if sorted(r["battles"]) != expect_battles(expect[2]):
-                    problems.append(f"battle marks {sorted(r['battles'])} != the log's battles")
-                if not r["slider"] or r["slider"]["start"] == r["slider"]["end"]:
-                    problems.append(f"the slider does not move the page: {r['slider']}")
-                what = f"{r['provinces']} provinces, {len(r['tracks'])} tracks, {len(r['battles'])} battles"
-            elif expect and expect[0] == "batch":
-                want = expect_batch(expect[1])
-                if r["outcomes"] != want:
-                    problems.append(f"charts {r['outcomes']} != outcomes × arms {want}")
-                what = f"{len(r['outcomes'])} outcome charts × {len(want[0][1]) if want else 0} arms"
-            else:
-                what = "no expectations given"
-            ok = not problems
-            print(f"{path}: {what}, {size // 1024} KB, rendered in {r['render_ms']:.0f} ms — {'ok' if ok else 'FAIL'}")
-            for x in problems[:20]:
-                print(f"  {x}")
-            height = r["height"]
-        failed |= not ok
-        if shots:
-            png = os.path.join(shots, os.path.basename(path).rsplit(".", 1)[0] + ".png")
-            screenshot(path, chromium, png, height)
-            print(f"  screenshot {png}")
+        try:
+            failed |= not check_one(path, expect, chromium, shots)
+        except SystemExit as e:  # a page the browser could not run: report it, check the rest
+            print(f"{path}: FAIL\n  {e}")
+            failed = True
     return 1 if failed else 0
+
+
+def check_one(path: str, expect, chromium: str, shots) -> bool:
+    """Checks one picture, prints what it found; returns whether it passed."""
+    if path.endswith(".svg"):
+        r = check(path, chromium)
+        ok = not r["overlaps"] and not r["covers"] and not r["fetched"] and r["provinces"] > 0
+        print(f"{path}: {r['provinces']} provinces, {r['labels']} labels, {len(r['overlaps'])} overlapping, "
+              f"{len(r['covers'])} covering a marker, {len(r['fetched'])} fetched, layout {r['layout_ms']:.0f} ms"
+              f" — {'ok' if ok else 'FAIL'}")
+        for x in r["overlaps"][:10] + r["covers"][:10] + r["fetched"][:10]:
+            print(f"  {x}")
+        height = 1000
+    else:
+        r = check_report(path, chromium)
+        problems = [f"error: {e}" for e in r["errors"] + r["console"]]
+        problems += [f"fetched: {u}" for u in r["fetched"] + r["external"]]
+        if r["render_ms"] > 1000:
+            problems.append(f"rendered in {r['render_ms']:.0f} ms, over a second")
+        size = os.path.getsize(path)
+        if size > 2 << 20:
+            problems.append(f"{size} bytes, over 2 MB")
+        if expect and expect[0] == "run":
+            if r["provinces"] == 0:
+                problems.append("no provinces on the map")
+            want = expect_run(expect[1])
+            if sorted(r["tracks"]) != want:
+                problems.append(f"tracks {sorted(r['tracks'])} != armies that moved {want}")
+            if sorted(r["battles"]) != expect_battles(expect[2]):
+                problems.append(f"battle marks {sorted(r['battles'])} != the log's battles")
+            if not r["slider"] or r["slider"]["start"] == r["slider"]["end"]:
+                problems.append(f"the slider does not move the page: {r['slider']}")
+            what = f"{r['provinces']} provinces, {len(r['tracks'])} tracks, {len(r['battles'])} battles"
+        elif expect and expect[0] == "batch":
+            want = expect_batch(expect[1])
+            if r["outcomes"] != want:
+                problems.append(f"charts {r['outcomes']} != outcomes × arms {want}")
+            what = f"{len(r['outcomes'])} outcome charts × {len(want[0][1]) if want else 0} arms"
+        else:
+            what = "no expectations given"
+        ok = not problems
+        print(f"{path}: {what}, {size // 1024} KB, rendered in {r['render_ms']:.0f} ms — {'ok' if ok else 'FAIL'}")
+        for x in problems[:20]:
+            print(f"  {x}")
+        height = r["height"]
+    if shots:
+        png = os.path.join(shots, os.path.basename(path).rsplit(".", 1)[0] + ".png")
+        screenshot(path, chromium, png, height)
+        print(f"  screenshot {png}")
+    return ok
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ pub fn report_batch(dir: &Path) -> Result<String, String> {
     if let Some(s) = &summary {
         let arms = arms(s)?;
         let outcomes = outcome_kinds(&arms)?;
+        check_estimates(&arms, &outcomes)?;
         let numbers = read_numbers(&dir.join("runs.csv"), &arms, &outcomes)?;
         header(&mut o, s, &arms);
         o.push_str("</header>\n<section><h2>Outcomes by arm</h2><div class=\"grid\">\n");
@@ -97,6 +98,32 @@ fn read_json(path: &Path) -> Result<Option<Value>, String> {
     serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| format!("{}:{}:{}: not valid JSON: {e}", path.display(), e.line(), e.column()))
+}
+
+/// Whether every one of `vs` is a finite number.
+fn finite(vs: &[&Value]) -> bool {
+    vs.iter().all(|v| v.as_f64().is_some_and(f64::is_finite))
+}
+
+/// Checks that each arm's estimate of each outcome has the numbers its chart needs.
+fn check_estimates(arms: &[Arm], outcomes: &[(String, String)]) -> Result<(), String> {
+    for a in arms {
+        for (id, kind) in outcomes {
+            let v = &a.outcomes[id];
+            let ok = match kind.as_str() {
+                "bool" => finite(&[&v["p"], &v["ci95"][0], &v["ci95"][1]]),
+                "number" => finite(&[&v["mean"], &v["p05"], &v["p50"], &v["p95"]]),
+                _ => v["freq"].as_object().is_some_and(|f| f.values().all(|p| finite(&[p]))),
+            };
+            if !ok {
+                return Err(format!(
+                    "summary.json: arm `{}`, outcome `{id}` ({kind}): missing or non-numeric estimate",
+                    a.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn arms(s: &Value) -> Result<Vec<Arm>, String> {
@@ -214,7 +241,7 @@ fn arm_colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Opens a chart's figure and SVG; the arm names go in a left column `left` wide.
+/// Opens a chart's figure (`data-outcome`, `data-kind`, a caption) and its SVG.
 fn open_figure(o: &mut String, id: &str, kind: &str, title: &str, width: f64, height: f64) {
     let _ = write!(
         o,
@@ -225,7 +252,7 @@ fn open_figure(o: &mut String, id: &str, kind: &str, title: &str, width: f64, he
     );
 }
 
-/// Vertical grid lines with labels at `ys`'s ticks along the bottom.
+/// Vertical grid lines at `ticks` (placed by `xs`), labelled along the bottom.
 fn x_axis(o: &mut String, xs: &Scale, ticks: &[f64], top: f64, bottom: f64, fmt: &dyn Fn(f64) -> String) {
     for t in ticks {
         let x = xs.at(*t);
@@ -238,10 +265,16 @@ fn x_axis(o: &mut String, xs: &Scale, ticks: &[f64], top: f64, bottom: f64, fmt:
     }
 }
 
+/// Width of every chart, in pixels (two fit side by side on a laptop screen).
 const WIDTH: f64 = 660.0;
+/// Width of the column of arm names left of a chart, in pixels.
 const LEFT: f64 = 150.0;
+/// Width of the column of values right of a chart, in pixels.
 const RIGHT: f64 = 150.0;
+/// Height of one arm's row, in pixels.
 const ROW: f64 = 24.0;
+/// Smallest share a category's segment is labelled with inside its bar.
+const IN_BAR_LABEL: f64 = 0.08;
 
 fn arm_name(o: &mut String, name: &str, y: f64) {
     let shown = chart::cut(name, 22);
@@ -341,7 +374,7 @@ fn category_chart(o: &mut String, id: &str, arms: &[Arm]) {
                 esc(&a.name),
                 esc(l)
             );
-            if p >= 0.08 {
+            if p >= IN_BAR_LABEL {
                 let _ = write!(
                     o,
                     r#"<text x="{:.1}" y="{:.1}" class="in-bar" text-anchor="middle">{}</text>"#,
@@ -411,17 +444,24 @@ fn number_chart(o: &mut String, id: &str, arms: &[Arm], values: Option<&Vec<Vec<
                 v.sort_by(f64::total_cmp);
                 let n = v.len();
                 let s = &a.outcomes[id];
+                // A step function through (at most ECDF_POINTS) order statistics: flat up to
+                // each value, then up to the share of runs at or below it.
                 let mut pts = Vec::new();
                 if n > 0 {
                     let k = ECDF_POINTS.min(n);
-                    let mut last = (f64::NAN, f64::NAN);
-                    for j in 0..=k {
-                        let idx = (j * n / k).min(n - 1);
-                        let (x, y) = (xs.at(v[idx]), ys.at((idx + 1) as f64 / n as f64));
-                        if (x, y) != last {
-                            pts.push(format!("{x:.1},{y:.1}"));
-                            last = (x, y);
+                    let mut prev = 0.0;
+                    pts.push(format!("{:.1},{:.1}", xs.at(v[0]), ys.at(0.0)));
+                    for j in 1..=k {
+                        let idx = (j * n / k).clamp(1, n) - 1;
+                        // The last of a run of ties carries the whole jump.
+                        let idx = idx + v[idx..].iter().take_while(|x| **x == v[idx]).count() - 1;
+                        let f = (idx + 1) as f64 / n as f64;
+                        if f <= prev {
+                            continue;
                         }
+                        let x = xs.at(v[idx]);
+                        pts.push(format!("{x:.1},{:.1} {x:.1},{:.1}", ys.at(prev), ys.at(f)));
+                        prev = f;
                     }
                 }
                 let ly = top + 14.0 + 16.0 * i as f64;
@@ -503,15 +543,16 @@ fn forest(o: &mut String, arms: &[Arm], outcomes: &[(String, String)]) {
     let mut rows: Vec<(String, usize, f64, f64, f64)> = Vec::new();
     let mut unchanged = Vec::new();
     for (id, kind) in outcomes {
-        let mut keys: Vec<(String, String)> = Vec::new();
+        // (what the row says, the category label or none for a bool)
+        let mut keys: Vec<(String, Option<String>)> = Vec::new();
         match kind.as_str() {
-            "bool" => keys.push((id.clone(), String::new())),
+            "bool" => keys.push((id.clone(), None)),
             "category" => {
                 for a in &arms[1..] {
                     if let Some(f) = a.vs_first[id]["freq_diff"].as_object() {
                         for l in f.keys() {
-                            if !keys.iter().any(|(_, x)| x == l) {
-                                keys.push((format!("{id} = {l}"), l.clone()));
+                            if !keys.iter().any(|(_, x)| x.as_deref() == Some(l.as_str())) {
+                                keys.push((format!("{id} = {l}"), Some(l.clone())));
                             }
                         }
                     }
@@ -522,8 +563,11 @@ fn forest(o: &mut String, arms: &[Arm], outcomes: &[(String, String)]) {
         for (what, label) in keys {
             let before = rows.len();
             for (i, a) in arms.iter().enumerate().skip(1) {
-                let d = if label.is_empty() { &a.vs_first[id] } else { &a.vs_first[id]["freq_diff"][&label] };
-                if d.is_object() {
+                let d = match &label {
+                    None => &a.vs_first[id],
+                    Some(l) => &a.vs_first[id]["freq_diff"][l],
+                };
+                if finite(&[&d["diff"], &d["ci95"][0], &d["ci95"][1]]) {
                     rows.push((what.clone(), i, num(&d["diff"]), num(&d["ci95"][0]), num(&d["ci95"][1])));
                 }
             }
@@ -553,7 +597,10 @@ fn forest(o: &mut String, arms: &[Arm], outcomes: &[(String, String)]) {
             .iter()
             .enumerate()
             .skip(1)
-            .filter(|(_, a)| a.vs_first[id].is_object())
+            .filter(|(_, a)| {
+                let d = &a.vs_first[id];
+                finite(&[&d["diff"], &d["ci95"][0], &d["ci95"][1]])
+            })
             .map(|(i, a)| {
                 (
                     id.clone(),
@@ -617,10 +664,11 @@ fn forest_panel(
         let a = &arms[*i];
         let _ = write!(
             o,
-            r##"<g data-vs-arm="{}"><title>{} − {}: {what}: {d:+.4} (95% CI {lo:+.4} to {hi:+.4})</title><text x="{:.0}" y="{:.1}" class="arm-name" text-anchor="end">{}</text><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"/><rect x="{:.1}" y="{:.1}" width="8" height="8" fill="{}"/><text x="{:.0}" y="{:.1}" class="value">{}</text></g>"##,
+            r##"<g data-vs-arm="{}"><title>{} − {}: {}: {d:+.4} (95% CI {lo:+.4} to {hi:+.4})</title><text x="{:.0}" y="{:.1}" class="arm-name" text-anchor="end">{}</text><line x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="{}" stroke-width="2.5"/><rect x="{:.1}" y="{:.1}" width="8" height="8" fill="{}"/><text x="{:.0}" y="{:.1}" class="value">{}</text></g>"##,
             esc(&a.name),
             esc(&a.name),
             esc(&arms[0].name),
+            esc(what),
             left - 8.0,
             y + 4.0,
             esc(&short_arm(&a.name)),
@@ -650,6 +698,16 @@ fn tornado(o: &mut String, v: &Value) -> Result<(), String> {
     );
     for (id, r) in outcomes {
         let st = r["ST"].as_object().ok_or_else(|| format!("sensitivity.json: outcome `{id}` has no ST"))?;
+        if !st.values().all(|x| finite(&[&x[0], &x[1], &x[2]])) || !finite(&[&r["variance"]]) {
+            // An outcome that never varies has no indices (null in the file).
+            let _ = write!(
+                o,
+                r#"<figure data-tornado="{}"><figcaption><b>{}</b>: no variance over the runs, so no indices</figcaption></figure>"#,
+                esc(id),
+                esc(id)
+            );
+            continue;
+        }
         let mut factors: Vec<(&String, f64, f64, f64, f64)> =
             st.iter().map(|(f, x)| (f, num(&x[0]), num(&x[1]), num(&x[2]), num(&r["S1"][f][0]))).collect();
         factors.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
@@ -678,7 +736,8 @@ fn tornado(o: &mut String, v: &Value) -> Result<(), String> {
             let name = if chance { "chance (seed)".to_string() } else { shorten(f, 40) };
             let _ = write!(
                 o,
-                r##"<g data-factor="{}"><title>{f}: S_T {s:.3} (95% CI {lo:.3} to {hi:.3}), S_1 {s1:.3}</title><text x="{:.0}" y="{:.1}" class="arm-name{}" text-anchor="end">{}</text><rect x="{left}" y="{:.1}" width="{:.1}" height="13" fill="{fill}" fill-opacity="0.45"/><rect x="{left}" y="{:.1}" width="{:.1}" height="7" fill="{fill}"/><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#333"/><text x="{:.0}" y="{:.1}" class="value">{:.2}</text></g>"##,
+                r##"<g data-factor="{}"><title>{}: S_T {s:.3} (95% CI {lo:.3} to {hi:.3}), S_1 {s1:.3}</title><text x="{:.0}" y="{:.1}" class="arm-name{}" text-anchor="end">{}</text><rect x="{left}" y="{:.1}" width="{:.1}" height="13" fill="{fill}" fill-opacity="0.45"/><rect x="{left}" y="{:.1}" width="{:.1}" height="7" fill="{fill}"/><line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#333"/><text x="{:.0}" y="{:.1}" class="value">{:.2}</text></g>"##,
+                esc(f),
                 esc(f),
                 left - 8.0,
                 y + 10.0,
@@ -710,12 +769,11 @@ fn tornado(o: &mut String, v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// `s` cut to its last `n` characters, with an ellipsis in front if it was longer (a
+/// factor's path says most at its end).
 fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("…{}", s.chars().rev().take(n - 1).collect::<Vec<_>>().into_iter().rev().collect::<String>())
-    }
+    let len = s.chars().count();
+    if len <= n { s.to_string() } else { format!("…{}", s.chars().skip(len + 1 - n).collect::<String>()) }
 }
 
 fn short_arm(s: &str) -> String {

@@ -133,6 +133,11 @@ pub fn map_svg(s: &Scenario) -> String {
     o
 }
 
+/// The colour of faction `f` of `w` (grey for none).
+pub fn faction_colour(w: &WorldSpec, f: usize) -> &str {
+    w.factions.get(f).map_or("#888888", |f| colour(&f.colour))
+}
+
 /// A scenario's map laid out: where each province stands and where its label goes.
 pub struct Canvas<'a> {
     /// The world drawn.
@@ -351,7 +356,7 @@ impl<'a> Canvas<'a> {
         for (i, p) in w.provinces.iter().enumerate() {
             let (x, y) = pos[i];
             let f = w.factions.get(p.controller.index());
-            let fill = f.map_or("#888888", |f| colour(&f.colour));
+            let fill = faction_colour(w, p.controller.index());
             let holder = f.map_or("nobody", |f| f.name.as_str());
             let r = marker_radius(p.fort);
             let _ = write!(
@@ -385,7 +390,8 @@ impl<'a> Canvas<'a> {
     }
 }
 
-fn label_text(name: &str, zh: &str) -> String {
+/// A province's label: its name, then its Chinese name if it has one.
+pub fn label_text(name: &str, zh: &str) -> String {
     if zh.is_empty() { name.to_string() } else { format!("{name} {zh}") }
 }
 

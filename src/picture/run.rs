@@ -28,9 +28,16 @@ const TRACK_MIN: f64 = 1.5;
 const TRACK_SPAN: f64 = 6.5;
 /// How far apart the tracks of different armies on one road are drawn, in pixels.
 const TRACK_OFFSET: f64 = 2.5;
-/// Radius of the smallest battle mark, and how much larger the largest battle's is.
+/// Radius of the smallest battle mark, in pixels.
 const BATTLE_MIN: f64 = 9.0;
+/// How much larger the radius of the largest battle's mark is, in pixels.
 const BATTLE_SPAN: f64 = 13.0;
+/// How far a later battle's star at the same place is turned, in radians (half a point).
+const BATTLE_TURN: f64 = std::f64::consts::PI / 8.0;
+/// Inner radius of a battle star, as a share of its outer radius.
+const STAR_WAIST: f64 = 0.55;
+/// How many distinct offsets the tracks cycle through (centred on the road).
+const TRACK_LANES: usize = 5;
 
 /// Where an army stood at a frame, and how strong it was.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -42,7 +49,7 @@ struct Place {
 
 /// The state the page shows at one turn boundary.
 struct Frame {
-    /// The day the state holds for.
+    /// The first day of the turn just played (the start, for the state before any turn).
     date: String,
     /// Each province's controller (faction index).
     control: Vec<usize>,
@@ -54,7 +61,9 @@ struct Frame {
     field_men: Vec<f64>,
 }
 
-fn frame(sim: &Sim, c: &Canvas) -> Frame {
+/// The state of `sim` after the turn that began on `date` (or, for the first frame, at the
+/// start, dated the start), as a series row dates it.
+fn frame(sim: &Sim, c: &Canvas, date: String) -> Frame {
     let names = sim.names();
     let w = c.w;
     let control = (0..names.provinces.len())
@@ -82,7 +91,7 @@ fn frame(sim: &Sim, c: &Canvas) -> Frame {
     let field_men = (0..names.factions.len())
         .map(|i| Quantity::FactionMen { faction: FactionId(i as u32), garrisons: false }.eval(sim.world()))
         .collect();
-    Frame { date: sim.date().to_string(), control, armies, weather, field_men }
+    Frame { date, control, armies, weather, field_men }
 }
 
 /// The strings of a log entry's JSON that name a province or an army (by key).
@@ -132,10 +141,13 @@ fn main_line(kind: &LogKind) -> bool {
 pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunResult), String> {
     let w = s.template();
     let c = Canvas::new(w);
-    let mut frames = vec![frame(&sim, &c)];
+    // Frame k is the state after turn k (1-based), dated with that turn's first day — the
+    // date of its log entries, whose `data-turn` is therefore their 0-based turn + 1.
+    let mut frames = vec![frame(&sim, &c, sim.date().to_string())];
     while !sim.finished() {
+        let date = sim.date().to_string();
         sim.step();
-        frames.push(frame(&sim, &c));
+        frames.push(frame(&sim, &c, date));
     }
     let result = sim.result();
     let names = sim.names().clone();
@@ -170,7 +182,8 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     o.push_str(r#"<table class="outcomes"><thead><tr><th>outcome</th><th>this run</th><th>what it measures</th></tr></thead><tbody>"#);
     for (i, (k, v)) in result.outcomes.iter().enumerate() {
         let value = match v {
-            OutcomeValue::Number(x) => chart::men(*x),
+            // As the chronicle's text shows it: to three decimals.
+            OutcomeValue::Number(x) => json!((x * 1000.0).round() / 1000.0).to_string(),
             v => tianxia_montecarlo::json::outcome(v).to_string().trim_matches('"').to_string(),
         };
         let d = w.outcomes.get(i).map_or("", |x| x.description.as_str());
@@ -208,7 +221,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
             continue;
         }
         let faction = sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index());
-        let off = TRACK_OFFSET * ((moved % 5) as f64 - 2.0);
+        let off = TRACK_OFFSET * ((moved % TRACK_LANES) as f64 - (TRACK_LANES / 2) as f64);
         moved += 1;
         let first = pts.first().map_or(0, |p| p.0);
         let end = pts.last().map_or(0, |p| p.0);
@@ -226,13 +239,16 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
             if k1 != k0 + 1 || (a.x == b.x && a.y == b.y) {
                 continue;
             }
+            // Offset across the segment, so that armies on one road run side by side.
+            let len = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt().max(1e-9);
+            let (nx, ny) = (-(b.y - a.y) / len * off, (b.x - a.x) / len * off);
             let _ = write!(
                 o,
                 r#"<line data-turn="{k1}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{}" stroke-width="{:.1}"><title>{} {}: {} men</title></line>"#,
-                a.x + off,
-                a.y + off,
-                b.x + off,
-                b.y + off,
+                a.x + nx,
+                a.y + ny,
+                b.x + nx,
+                b.y + ny,
                 fcolour(faction),
                 width_of(a.men),
                 esc(&n.name),
@@ -256,20 +272,14 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     o.push_str("<g data-layer=\"battles\">\n");
     let mut at_place: std::collections::HashMap<usize, u32> = std::collections::HashMap::new();
     for (i, e) in &battles {
-        let LogKind::Battle { province, winner, losers, ratio, rout, .. } = &e.kind else { continue };
+        let LogKind::Battle { province, winner, losers, .. } = &e.kind else { continue };
         let Some(&(x, y)) = c.pos.get(province.index()) else { continue };
         let nth = at_place.entry(province.index()).or_insert(0);
         *nth += 1;
         let r = BATTLE_MIN + BATTLE_SPAN * (engaged(e) / max_engaged).sqrt();
         let loser = losers.first().map_or(usize::MAX, |a| a.faction.index());
-        let rot = f64::from(*nth - 1) * 0.39;
-        let star: Vec<String> = (0..16)
-            .map(|k| {
-                let a = rot + std::f64::consts::PI * f64::from(k) / 8.0;
-                let rr = if k % 2 == 0 { r } else { r * 0.55 };
-                format!("{:.1},{:.1}", x + rr * a.cos(), y + rr * a.sin())
-            })
-            .collect();
+        // A second battle at the same place is turned a little, so that both show.
+        let star = star(x, y, r, f64::from(*nth - 1) * BATTLE_TURN);
         let text = tooltip(&names, e);
         let _ = writeln!(
             o,
@@ -277,8 +287,8 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
             e.date,
             e.turn + 1,
             esc(&names.provinces[province.index()].key),
-            esc(&format!("{text} (odds {ratio:.2}{})", if *rout { ", rout" } else { "" })),
-            star.join(" "),
+            esc(&text),
+            star,
             fcolour(winner.index()),
             fcolour(loser)
         );
@@ -289,21 +299,17 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     // Sieges: a dashed square round the besieged place, in the besieger's colour.
     o.push_str("<g data-layer=\"sieges\">\n");
     for (i, e) in entries.iter().enumerate() {
-        let LogKind::SiegeBegun { province, besieger, garrison, grain } = &e.kind else { continue };
+        let LogKind::SiegeBegun { province, besieger, .. } = &e.kind else { continue };
         let Some(&(x, y)) = c.pos.get(province.index()) else { continue };
         let _ = writeln!(
             o,
-            r#"<rect data-siege="" data-date="{}" data-turn="{}" data-entry="{i}" x="{:.1}" y="{:.1}" width="24" height="24" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="4 2"><title>{}: siege of {} by {} ({} defenders, {} shi inside)</title></rect>"#,
+            r#"<rect data-siege="" data-date="{}" data-turn="{}" data-entry="{i}" x="{:.1}" y="{:.1}" width="24" height="24" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="4 2"><title>{}</title></rect>"#,
             e.date,
             e.turn + 1,
             x - 12.0,
             y - 12.0,
             fcolour(besieger.index()),
-            e.date,
-            esc(&names.provinces[province.index()].name),
-            esc(&names.factions[besieger.index()].name),
-            chart::men(*garrison),
-            chart::men(*grain)
+            esc(&tooltip(&names, e))
         );
     }
     o.push_str("</g>\n");
@@ -415,7 +421,8 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     let data = json!({
         "dates": dates,
         "colours": w.factions.iter().map(|f| colour(&f.colour)).collect::<Vec<_>>(),
-        "factions": w.factions.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        "faction_keys": w.factions.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+        "weather_words": WEATHER_TEXT.iter().map(|(w, t)| (weather_word(*w).to_string(), json!(t))).collect::<serde_json::Map<_, _>>(),
         "control": frames.iter().map(|f| f.control.iter().map(|&c| if c == usize::MAX { -1 } else { c as i64 }).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "armies": names.armies.iter().map(|n| n.key.as_str()).collect::<Vec<_>>(),
         "army_names": names.armies.iter().map(|n| roster_name(&n.name)).collect::<Vec<_>>(),
@@ -423,8 +430,9 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
         "regions": w.regions.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
         "weather": frames.iter().map(|f| f.weather.iter().map(|x| weather_word(*x)).collect::<Vec<_>>()).collect::<Vec<_>>(),
     });
-    // `</` would close the script element early.
-    let data = data.to_string().replace("</", "<\\/");
+    // No `<` at all in the script: `</script>` would close it early and `<!--` turn the
+    // parser's state; in JSON a `<` can only stand inside a string, where `\u003c` is the same.
+    let data = data.to_string().replace('<', "\\u003c");
     let _ = write!(o, "<script>const RUN = {data};\n{JS}</script>\n</body></html>\n");
     Ok((o, result))
 }
@@ -435,14 +443,25 @@ fn tooltip(names: &tianxia_engine::ids::Names, e: &LogEntry) -> String {
     e.told(names, &mentioned).to_string().replacen("  ", " ", 1)
 }
 
+/// The points of an eight-pointed star of outer radius `r` at (`x`, `y`), turned by `rot`.
+fn star(x: f64, y: f64, r: f64, rot: f64) -> String {
+    (0..16)
+        .map(|k| {
+            let a = rot + std::f64::consts::PI * f64::from(k) / 8.0;
+            let rr = if k % 2 == 0 { r } else { r * STAR_WAIST };
+            format!("{:.1},{:.1}", x + rr * a.cos(), y + rr * a.sin())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The colour of faction `f` (grey for none).
 fn faction_colour(w: &WorldSpec, f: usize) -> &str {
-    w.factions.get(f).map_or("#888888", |f| colour(&f.colour))
+    map::faction_colour(w, f)
 }
 
 fn label(n: &tianxia_engine::ids::Name) -> String {
-    let name = if n.name.is_empty() { n.key.as_str() } else { n.name.as_str() };
-    if n.name_zh.is_empty() { name.to_string() } else { format!("{name} {}", n.name_zh) }
+    map::label_text(if n.name.is_empty() { &n.key } else { &n.name }, &n.name_zh)
 }
 
 /// An army's name short enough to stand beside its marker: without a parenthesis.
@@ -477,23 +496,23 @@ fn weather_layer(o: &mut String, c: &Canvas, f: &Frame) {
         }
         let Some((cx, cy)) = c.region_centre(ri) else { continue };
         let word = weather_word(f.weather[ri]);
+        let text = weather_text(f.weather[ri]);
         let _ = writeln!(
             o,
             r#"<text data-weather-region="{}" x="{cx:.1}" y="{:.1}" class="weather {word}" text-anchor="middle">{}</text>"#,
             esc(&r.key),
             cy + 20.0,
-            weather_text(word)
+            text
         );
     }
     o.push_str("</g>\n");
 }
 
-fn weather_text(word: &str) -> &'static str {
-    match word {
-        "snow" => "❄ snow",
-        "blizzard" => "❄❄ blizzard",
-        _ => "",
-    }
+/// How the map writes a region's extreme weather (the page's script uses the same words).
+const WEATHER_TEXT: [(Weather, &str); 2] = [(Weather::Snow, "❄ snow"), (Weather::Blizzard, "❄❄ blizzard")];
+
+fn weather_text(w: Weather) -> &'static str {
+    WEATHER_TEXT.iter().find(|(x, _)| *x == w).map_or("", |(_, t)| t)
 }
 
 /// The armies in the field on the slider's day, strongest first, as many as fit above
@@ -553,17 +572,11 @@ fn legend_marks(o: &mut String, mut y: f64) -> f64 {
         x0 + 44.0
     );
     y += 26.0;
-    let star: Vec<String> = (0..16)
-        .map(|k| {
-            let a = std::f64::consts::PI * f64::from(k) / 8.0;
-            let r = if k % 2 == 0 { 10.0 } else { 5.5 };
-            format!("{:.1},{:.1}", x0 + 14.0 + r * a.cos(), y - 4.0 + r * a.sin())
-        })
-        .collect();
+    let star = star(x0 + 14.0, y - 4.0, 10.0, 0.0);
     let _ = writeln!(
         o,
         r##"<polygon points="{}" fill="#999" stroke="#333" stroke-width="2"/><text x="{:.0}" y="{y}" font-size="12" fill="#222">battle: winner's colour,</text><text x="{:.0}" y="{:.0}" font-size="12" fill="#222">edged with the loser's; size: men</text>"##,
-        star.join(" "),
+        star,
         x0 + 44.0,
         x0 + 44.0,
         y + 14.0
@@ -630,7 +643,7 @@ fn timeline(o: &mut String, c: &Canvas, frames: &[Frame], entries: &[LogEntry], 
                 xs.at(fi as f64 - 1.0),
                 row - 3.0,
                 esc(&c.w.regions[ri].key),
-                frames[fi - 1].date
+                f.date
             );
         }
         o.push('\n');
@@ -737,16 +750,16 @@ const JS: &str = r#"
   const $ = (q, el) => (el || document).querySelector(q), $$ = (q, el) => [...(el || document).querySelectorAll(q)];
   const map = $('svg[data-map]'), slider = $('#turn'), when = $('#when');
   const provinces = $$('[data-province]', map), positions = new Map($$('[data-position]', map).map(g => [g.dataset.position, g]));
-  const wx = $$('[data-weather-region]', map), words = {snow: '❄ snow', blizzard: '❄❄ blizzard'};
+  const wx = $$('[data-weather-region]', map), words = RUN.weather_words;
   const regionIndex = new Map(RUN.regions.map((r, i) => [r, i]));
   const lines = $('#lines');
   function show(k) {
-    when.textContent = RUN.dates[k];
+    when.textContent = RUN.dates[k] + (k === 0 ? ' (start)' : '');
     const sub = $('[data-subtitle]', map);
     if (sub) sub.textContent = sub.textContent.replace(/on \S+$/, 'on ' + RUN.dates[k]);
     provinces.forEach((g, i) => {
       const c = RUN.control[k][i], circle = $('circle', g);
-      if (circle && c >= 0) { circle.setAttribute('fill', RUN.colours[c]); g.dataset.controller = c; }
+      if (circle && c >= 0) { circle.setAttribute('fill', RUN.colours[c]); g.dataset.controller = RUN.faction_keys[c]; }
     });
     const seen = new Map();
     RUN.armies.forEach((id, i) => {
@@ -806,7 +819,8 @@ const JS: &str = r#"
   }));
   $('#every').addEventListener('change', e => lines.classList.toggle('every', e.target.checked));
   // A link to a moment: page.html#1232-02-15 (the last turn on or before that day) or #turn=40.
-  const want = decodeURIComponent(location.hash.slice(1));
+  let want = location.hash.slice(1);
+  try { want = decodeURIComponent(want); } catch (e) { want = ''; }
   if (/^turn=\d+$/.test(want)) slider.value = Math.min(+slider.max, +want.slice(5));
   else if (/^\d{4}-\d{2}-\d{2}$/.test(want)) slider.value = Math.max(0, RUN.dates.filter(d => d <= want).length - 1);
   show(+slider.value);
