@@ -9,7 +9,7 @@
 //! holding one `data-arm="<name>"` per arm.
 
 use super::chart::{self, Scale};
-use super::svg::esc;
+use super::svg::{FONT_STACK, esc};
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
@@ -55,7 +55,7 @@ pub fn report_batch(dir: &Path) -> Result<String, String> {
         o,
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{}</title><style>{CSS}</style></head><body>
+<title>{}</title><style>body {{ font-family: {FONT_STACK}; }}{CSS}</style></head><body>
 <header><h1>{}</h1>"#,
         esc(&title),
         esc(&title)
@@ -273,6 +273,9 @@ const LEFT: f64 = 150.0;
 const RIGHT: f64 = 150.0;
 /// Height of one arm's row, in pixels.
 const ROW: f64 = 24.0;
+/// Most characters of an arm's name beside an ECDF or a forest row (the whole name is
+/// in the tooltip).
+const ARM_LABEL_CHARS: usize = 28;
 /// Smallest share a category's segment is labelled with inside its bar.
 const IN_BAR_LABEL: f64 = 0.08;
 
@@ -485,7 +488,7 @@ fn number_chart(o: &mut String, id: &str, arms: &[Arm], values: Option<&Vec<Vec<
                     arm_colour(i),
                     WIDTH - RIGHT + 28.0,
                     ly,
-                    esc(&short_arm(&a.name)),
+                    esc(&chart::cut(&a.name, ARM_LABEL_CHARS)),
                     xs.at(num(&s["mean"])),
                     bottom + 1.0,
                     arm_colour(i),
@@ -671,7 +674,7 @@ fn forest_panel(
             esc(what),
             left - 8.0,
             y + 4.0,
-            esc(&short_arm(&a.name)),
+            esc(&chart::cut(&a.name, ARM_LABEL_CHARS)),
             xs.at(lo.max(-m)),
             xs.at(hi.min(m)),
             arm_colour(*i),
@@ -776,10 +779,6 @@ fn shorten(s: &str, n: usize) -> String {
     if len <= n { s.to_string() } else { format!("…{}", s.chars().skip(len + 1 - n).collect::<String>()) }
 }
 
-fn short_arm(s: &str) -> String {
-    chart::cut(s, 28)
-}
-
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
@@ -795,7 +794,7 @@ fn pct(p: f64) -> String {
 }
 
 const CSS: &str = r#"
-body { font-family: 'Noto Sans', 'Noto Sans CJK SC', sans-serif; margin: 16px auto; max-width: 1360px; color: #222; background: #fff; }
+body { margin: 16px auto; max-width: 1360px; color: #222; background: #fff; }
 h1 { font-size: 21px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 20px 0 6px; }
 .meta, .note { color: #555; font-size: 13px; margin: 2px 0 8px; }
 table.arms { border-collapse: collapse; font-size: 13px; } table.arms td, table.arms th { text-align: left; padding: 2px 12px 2px 0; border-bottom: 1px solid #eee; }
@@ -819,6 +818,5 @@ mod tests {
         assert_eq!(pct(0.514), "51%");
         assert_eq!(pct(0.004), "0.4%");
         assert_eq!(shorten("armies.tolui_right_wing.cavalry", 12), "…ing.cavalry");
-        assert_eq!(short_arm("baseline"), "baseline");
     }
 }

@@ -77,6 +77,11 @@ pub fn date_ticks(n: usize, k: usize) -> Vec<usize> {
     (0..n).step_by(every).collect()
 }
 
+/// Margins of a line chart, in pixels: left (the axis' numbers), right (the lines' labels),
+/// top (the title), bottom (the dates).
+const CHART_MARGINS: (f64, f64, f64, f64) = (58.0, 160.0, 34.0, 30.0);
+/// Least distance between two lines' labels, in pixels (a line of 11 px text).
+const LABEL_GAP: f64 = 13.0;
 /// Most characters of a line's label at its end (the whole name is its tooltip).
 const LABEL_CHARS: usize = 24;
 
@@ -126,7 +131,7 @@ pub fn spread(ys: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
 /// A line chart of values per frame (x: frame index, labelled with `dates`), in a `<svg>`
 /// carrying `attrs`, with a vertical cursor (`data-cursor`) the page's script moves.
 pub fn line_chart(o: &mut String, attrs: &str, title: &str, dates: &[String], lines: &[Line], width: f64, height: f64) {
-    let (left, right, top, bottom) = (58.0, 160.0, 34.0, 30.0);
+    let (left, right, top, bottom) = CHART_MARGINS;
     let max = lines.iter().flat_map(|l| l.values.iter().flatten()).fold(0.0f64, |a, &b| a.max(b));
     let mut yt = ticks(0.0, max.max(1.0), 5);
     // Up to the first tick at or above the largest value.
@@ -182,7 +187,8 @@ pub fn line_chart(o: &mut String, attrs: &str, title: &str, dates: &[String], li
             (last, l.values.get(last).copied().flatten().unwrap_or(0.0))
         })
         .collect();
-    let label_ys = spread(&ends.iter().map(|(_, v)| ys.at(*v) + 4.0).collect::<Vec<_>>(), 13.0, top, height - bottom);
+    let label_ys =
+        spread(&ends.iter().map(|(_, v)| ys.at(*v) + 4.0).collect::<Vec<_>>(), LABEL_GAP, top, height - bottom);
     for (l, ((last, _), ly)) in lines.iter().zip(ends.iter().zip(label_ys)) {
         let _ = write!(o, "<g {}><title>{}</title>", l.attrs, esc(&l.label));
         let mut run: Vec<String> = Vec::new();

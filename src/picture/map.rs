@@ -15,7 +15,7 @@ use tianxia_engine::model::route::RouteKind;
 use tianxia_engine::world::spec::WorldSpec;
 use tianxia_scenario::Scenario;
 
-use super::svg::{colour, esc};
+use super::svg::{FONT_STACK, colour, esc};
 
 /// Width of the map area, in pixels (the legend is drawn to its right).
 const MAP_WIDTH: f64 = 1100.0;
@@ -222,8 +222,9 @@ impl<'a> Canvas<'a> {
         let (width, height) = (self.width(), self.height);
         let _ = writeln!(
             o,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" data-map="{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="'Noto Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif">"#,
-            esc(id)
+            r#"<svg xmlns="http://www.w3.org/2000/svg" data-map="{}" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="{}">"#,
+            esc(id),
+            FONT_STACK
         );
         let _ = writeln!(o, "<title>{}</title>", esc(title));
         o.push_str(

@@ -10,7 +10,7 @@
 
 use super::chart::{self, Line, Scale};
 use super::map::{self, Canvas, LEGEND_X};
-use super::svg::{colour, esc};
+use super::svg::{FONT_STACK, colour, esc};
 use serde_json::{Value, json};
 use std::fmt::Write;
 use tianxia_engine::ids::{ArmyId, FactionId};
@@ -165,7 +165,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
         o,
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{}</title><style>{CSS}</style></head><body>
+<title>{}</title><style>body {{ font-family: {FONT_STACK}; }}{CSS}</style></head><body>
 <header><h1>{}</h1><p class="meta">"#,
         esc(&title),
         esc(&s.name)
@@ -469,6 +469,10 @@ fn short_name(name: &str) -> String {
     name.split(" (").next().unwrap_or(name).to_string()
 }
 
+/// Height of a line of the legend's roster of armies, in pixels.
+const ROSTER_LINE: f64 = 17.0;
+/// Most armies the roster lists (as many as fit in the legend, up to this).
+const ROSTER_ROWS: usize = 40;
 /// Most characters of an army's name in the legend's roster (the men follow it).
 const ROSTER_CHARS: usize = 27;
 
@@ -531,13 +535,13 @@ fn roster(
         r##"<text data-roster-title="" x="{x0}" y="{y}" font-size="14" font-weight="bold" fill="#333">In the field on {}</text>"##,
         f.date
     );
-    let rows = (((bottom - y) / 17.0).floor() as usize).clamp(1, 40);
+    let rows = (((bottom - y) / ROSTER_LINE).floor() as usize).clamp(1, ROSTER_ROWS);
     let mut order: Vec<usize> = (0..names.armies.len()).filter(|&i| f.armies[i].is_some()).collect();
     order.sort_by(|&a, &b| f.armies[b].map_or(0.0, |p| p.men).total_cmp(&f.armies[a].map_or(0.0, |p| p.men)));
     let colours: Vec<String> = (0..names.armies.len()).map(colour_of).collect();
     let _ = writeln!(o, r#"<g data-roster="" data-rows="{rows}" data-colours="{}">"#, esc(&colours.join(" ")));
     for k in 0..rows {
-        y += 17.0;
+        y += ROSTER_LINE;
         let shown = order.get(k).map(|&i| (&names.armies[i], f.armies[i].map_or(0.0, |p| p.men), colours[i].as_str()));
         let (name, men, fill) =
             shown.map_or((String::new(), String::new(), "none"), |(n, m, c)| (roster_name(&n.name), chart::men(m), c));
@@ -606,13 +610,20 @@ fn legend_marks(o: &mut String, mut y: f64) -> f64 {
     y + 30.0
 }
 
+/// Width of the timeline, in pixels (the page's width).
+const TIMELINE_WIDTH: f64 = 1340.0;
+/// Width of the timeline's column of row names, in pixels.
+const TIMELINE_LEFT: f64 = 150.0;
+/// Height of a weather region's strip on the timeline, in pixels.
+const TIMELINE_ROW: f64 = 16.0;
+
 /// The timeline: a strip of extreme weather per weather region, then battles, captures and
 /// scripted events as marks by date (each `data-entry` of its log entry).
 fn timeline(o: &mut String, c: &Canvas, frames: &[Frame], entries: &[LogEntry], names: &tianxia_engine::ids::Names) {
     let fcolour = |f: usize| faction_colour(c.w, f);
     let zones: Vec<usize> = (0..c.w.regions.len()).filter(|&i| c.w.regions[i].climate.is_some()).collect();
-    let (left, right, width) = (150.0, 20.0, 1340.0);
-    let row = 16.0;
+    let (left, right, width) = (TIMELINE_LEFT, 20.0, TIMELINE_WIDTH);
+    let row = TIMELINE_ROW;
     let top = 10.0;
     let rows_y = top + row * zones.len() as f64 + 8.0;
     let height = rows_y + 3.0 * 26.0 + 30.0;
@@ -716,7 +727,7 @@ fn timeline(o: &mut String, c: &Canvas, frames: &[Frame], entries: &[LogEntry], 
 }
 
 const CSS: &str = r#"
-body { font-family: 'Noto Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; margin: 16px auto; max-width: 1360px; color: #222; background: #fff; }
+body { margin: 16px auto; max-width: 1360px; color: #222; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 18px 0 6px; }
 .meta { color: #555; font-size: 13px; margin: 0 0 8px; }
 table.outcomes { border-collapse: collapse; font-size: 13px; margin-bottom: 10px; }

@@ -1,5 +1,10 @@
 //! What every picture shares: XML escaping, colours, numbers for people, axis ticks.
 
+/// The fonts of every picture: Noto (Debian's fonts-noto-cjk) first, then what other
+/// systems have for Chinese, then any sans-serif.
+pub const FONT_STACK: &str =
+    "'Noto Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+
 /// Text for XML: the five special characters escaped.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
