@@ -564,7 +564,7 @@ fn report_run(path: &Path, seed: u64, layers: &Layers, out: &Path) -> ExitCode {
         Err(e) => return internal(format!("the validated scenario did not build: {e}")),
     };
     match crate::picture::run::report_run(&scenario, seed, sim) {
-        Ok((html, _)) => match write_atomically(out, |w| w.write_all(html.as_bytes())) {
+        Ok(html) => match write_atomically(out, |w| w.write_all(html.as_bytes())) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },

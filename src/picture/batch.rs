@@ -273,6 +273,8 @@ const LEFT: f64 = 150.0;
 const RIGHT: f64 = 150.0;
 /// Height of one arm's row, in pixels.
 const ROW: f64 = 24.0;
+/// Most characters of an arm's name in the column left of a chart.
+const ARM_NAME_CHARS: usize = 22;
 /// Most characters of an arm's name beside an ECDF or a forest row (the whole name is
 /// in the tooltip).
 const ARM_LABEL_CHARS: usize = 28;
@@ -280,7 +282,7 @@ const ARM_LABEL_CHARS: usize = 28;
 const IN_BAR_LABEL: f64 = 0.08;
 
 fn arm_name(o: &mut String, name: &str, y: f64) {
-    let shown = chart::cut(name, 22);
+    let shown = chart::cut(name, ARM_NAME_CHARS);
     let _ = write!(
         o,
         r#"<text x="{:.0}" y="{:.1}" class="arm-name" text-anchor="end">{}</text>"#,

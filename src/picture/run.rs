@@ -18,8 +18,7 @@ use tianxia_engine::model::army::Location;
 use tianxia_engine::model::script::{OutcomeValue, Quantity};
 use tianxia_engine::model::weather::{Regions, Weather};
 use tianxia_engine::record::log::LogEntry;
-use tianxia_engine::world::spec::WorldSpec;
-use tianxia_engine::{LogKind, RunResult, Sim};
+use tianxia_engine::{LogKind, Sim};
 use tianxia_scenario::Scenario;
 
 /// Narrowest track, in pixels (an army of a few men).
@@ -137,8 +136,8 @@ fn main_line(kind: &LogKind) -> bool {
     )
 }
 
-/// Plays `sim` to its end and returns the report page and the run's result.
-pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunResult), String> {
+/// Plays `sim` to its end and returns the report page.
+pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<String, String> {
     let w = s.template();
     let c = Canvas::new(w);
     // Frame k is the state after turn k (1-based), dated with that turn's first day — the
@@ -155,7 +154,11 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     let events = tianxia_montecarlo::json::events(&sim).map_err(|e| format!("cannot encode the event log: {e}"))?;
     let province_keys: Vec<&str> = names.provinces.iter().map(|n| n.key.as_str()).collect();
     let army_keys: Vec<&str> = names.armies.iter().map(|n| n.key.as_str()).collect();
-    let fcolour = |f: usize| faction_colour(w, f);
+    let fcolour = |f: usize| map::faction_colour(w, f);
+    // Each army's faction (by index; none for an army that never took the field).
+    let army_faction: Vec<usize> = (0..names.armies.len())
+        .map(|ai| sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index()))
+        .collect();
     let dates: Vec<String> = frames.iter().map(|f| f.date.clone()).collect();
     let last = frames.len() - 1;
 
@@ -220,7 +223,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
         if !pts.windows(2).any(|p| p[0].1.x != p[1].1.x || p[0].1.y != p[1].1.y) {
             continue;
         }
-        let faction = sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index());
+        let faction = army_faction[ai];
         let off = TRACK_OFFSET * ((moved % TRACK_LANES) as f64 - (TRACK_LANES / 2) as f64);
         moved += 1;
         let first = pts.first().map_or(0, |p| p.0);
@@ -320,7 +323,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
         if frames.iter().all(|f| f.armies[ai].is_none()) {
             continue;
         }
-        let faction = sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index());
+        let faction = army_faction[ai];
         let (x, y, shown) = match frames[last].armies[ai] {
             Some(p) => (p.x, p.y, ""),
             None => (0.0, 0.0, r#" display="none""#),
@@ -338,9 +341,8 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     let mut y = c.legend_box(&mut o);
     y = c.legend_factions(&mut o, y, "Controller on the slider's day");
     y = legend_marks(&mut o, y);
-    y = roster(&mut o, y, c.height - 60.0, &names, &frames[last], &|ai| {
-        fcolour(sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index())).to_string()
-    });
+    let army_colours: Vec<&str> = army_faction.iter().map(|&f| fcolour(f)).collect();
+    y = roster(&mut o, y, c.height - 60.0, &names, &frames[last], &army_colours);
     map::legend_note(
         &mut o,
         y,
@@ -405,7 +407,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
         if values.iter().all(Option::is_none) {
             continue;
         }
-        let faction = sim.army(ArmyId(ai as u32)).map_or(usize::MAX, |v| v.faction.index());
+        let faction = army_faction[ai];
         army_lines.push(Line {
             label: short_name(&n.name),
             colour: fcolour(faction).to_string(),
@@ -434,7 +436,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<(String, RunR
     // parser's state; in JSON a `<` can only stand inside a string, where `\u003c` is the same.
     let data = data.to_string().replace('<', "\\u003c");
     let _ = write!(o, "<script>const RUN = {data};\n{JS}</script>\n</body></html>\n");
-    Ok((o, result))
+    Ok(o)
 }
 
 /// An entry as a line for a mark's tooltip: dated, things by their display names.
@@ -453,11 +455,6 @@ fn star(x: f64, y: f64, r: f64, rot: f64) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The colour of faction `f` (grey for none).
-fn faction_colour(w: &WorldSpec, f: usize) -> &str {
-    map::faction_colour(w, f)
 }
 
 fn label(n: &tianxia_engine::ids::Name) -> String {
@@ -527,7 +524,7 @@ fn roster(
     bottom: f64,
     names: &tianxia_engine::ids::Names,
     f: &Frame,
-    colour_of: &dyn Fn(usize) -> String,
+    colours: &[&str],
 ) -> f64 {
     let x0 = LEGEND_X;
     let _ = writeln!(
@@ -538,11 +535,10 @@ fn roster(
     let rows = (((bottom - y) / ROSTER_LINE).floor() as usize).clamp(1, ROSTER_ROWS);
     let mut order: Vec<usize> = (0..names.armies.len()).filter(|&i| f.armies[i].is_some()).collect();
     order.sort_by(|&a, &b| f.armies[b].map_or(0.0, |p| p.men).total_cmp(&f.armies[a].map_or(0.0, |p| p.men)));
-    let colours: Vec<String> = (0..names.armies.len()).map(colour_of).collect();
     let _ = writeln!(o, r#"<g data-roster="" data-rows="{rows}" data-colours="{}">"#, esc(&colours.join(" ")));
     for k in 0..rows {
         y += ROSTER_LINE;
-        let shown = order.get(k).map(|&i| (&names.armies[i], f.armies[i].map_or(0.0, |p| p.men), colours[i].as_str()));
+        let shown = order.get(k).map(|&i| (&names.armies[i], f.armies[i].map_or(0.0, |p| p.men), colours[i]));
         let (name, men, fill) =
             shown.map_or((String::new(), String::new(), "none"), |(n, m, c)| (roster_name(&n.name), chart::men(m), c));
         let _ = writeln!(
@@ -620,7 +616,7 @@ const TIMELINE_ROW: f64 = 16.0;
 /// The timeline: a strip of extreme weather per weather region, then battles, captures and
 /// scripted events as marks by date (each `data-entry` of its log entry).
 fn timeline(o: &mut String, c: &Canvas, frames: &[Frame], entries: &[LogEntry], names: &tianxia_engine::ids::Names) {
-    let fcolour = |f: usize| faction_colour(c.w, f);
+    let fcolour = |f: usize| map::faction_colour(c.w, f);
     let zones: Vec<usize> = (0..c.w.regions.len()).filter(|&i| c.w.regions[i].climate.is_some()).collect();
     let (left, right, width) = (TIMELINE_LEFT, 20.0, TIMELINE_WIDTH);
     let row = TIMELINE_ROW;
