@@ -101,6 +101,26 @@ impl Serialize for Date {
     }
 }
 
+impl std::str::FromStr for Date {
+    type Err = String;
+
+    /// Reads `YYYY-MM-DD`.
+    fn from_str(t: &str) -> Result<Date, String> {
+        let bad = || format!("`{t}` is not a date (YYYY-MM-DD)");
+        let mut parts = t.splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return Err(bad()) };
+        let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse()) else { return Err(bad()) };
+        Date::new(y, m, d).ok_or_else(bad)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The four seasons, by month (spring Mar-May, summer Jun-Aug, autumn Sep-Nov, winter Dec-Feb).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

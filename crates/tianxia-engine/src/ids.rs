@@ -7,7 +7,7 @@
 //! event log keys.
 
 use bevy_ecs::prelude::Component;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -95,6 +95,13 @@ macro_rules! id_type {
                 }
             }
         }
+
+        /// Reads the number (snapshots hold ids as numbers, never as keys).
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                u32::deserialize(d).map($name)
+            }
+        }
     };
 }
 
@@ -141,5 +148,11 @@ impl Serialize for RegionId {
             Some(k) => s.serialize_str(&k),
             None => s.serialize_u16(self.0),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u16::deserialize(d).map(RegionId)
     }
 }

@@ -4,6 +4,7 @@
 //! `SetParam` event effect and docs/rules.md all read this table.
 
 use bevy_ecs::prelude::Resource;
+use serde::{Deserialize, Serialize};
 
 /// One parameter's definition: name, default, unit and meaning.
 #[derive(Clone, Copy, Debug)]
@@ -21,7 +22,7 @@ pub struct ParamDef {
 macro_rules! params {
     ($( #[doc = $doc:literal] $name:ident : $default:expr , $unit:literal ; )*) => {
         /// All tunable constants of the rules (see [`PARAM_DEFS`] for units and meaning).
-        #[derive(Clone, Debug, PartialEq, Resource)]
+        #[derive(Clone, Debug, PartialEq, Resource, Serialize, Deserialize)]
         pub struct Params {
             $( #[doc = $doc] pub $name: f64, )*
         }

@@ -4,6 +4,7 @@
 use bevy_ecs::prelude::Resource;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 /// The subsystems that draw randomness, each with its own stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +58,58 @@ pub struct Rngs {
     pub evasion: ChaCha8Rng,
 }
 
+/// Where a random stream stands: its key, stream number and position, which together
+/// give back the generator exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RngState {
+    /// The ChaCha key.
+    pub seed: [u8; 32],
+    /// The ChaCha stream number.
+    pub stream: u64,
+    /// Words drawn so far.
+    pub word_pos: u128,
+}
+
+impl RngState {
+    /// Where `rng` stands.
+    pub fn of(rng: &ChaCha8Rng) -> RngState {
+        RngState { seed: rng.get_seed(), stream: rng.get_stream(), word_pos: rng.get_word_pos() }
+    }
+
+    /// The generator standing there.
+    pub fn rng(&self) -> ChaCha8Rng {
+        let mut rng = ChaCha8Rng::from_seed(self.seed);
+        rng.set_stream(self.stream);
+        rng.set_word_pos(self.word_pos);
+        rng
+    }
+}
+
 impl Rngs {
+    /// How many streams a run has.
+    pub const STREAMS: usize = 8;
+
+    /// Where every stream stands, in declaration order.
+    pub fn state(&self) -> [RngState; Rngs::STREAMS] {
+        [
+            &self.weather,
+            &self.events,
+            &self.diplomacy,
+            &self.ai,
+            &self.combat,
+            &self.siege,
+            &self.movement,
+            &self.evasion,
+        ]
+        .map(RngState::of)
+    }
+
+    /// The streams standing where `state` says.
+    pub fn from_state(state: &[RngState; Rngs::STREAMS]) -> Rngs {
+        let [weather, events, diplomacy, ai, combat, siege, movement, evasion] = state.map(|s| s.rng());
+        Rngs { weather, events, diplomacy, ai, combat, siege, movement, evasion }
+    }
+
     /// The streams of the run with master seed `seed`.
     pub fn new(seed: u64) -> Rngs {
         Rngs {

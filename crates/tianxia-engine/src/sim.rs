@@ -10,6 +10,8 @@ use crate::record::outcome::Facts;
 use crate::record::state::RunState;
 use crate::record::view::{ArmyView, FactionView, ProvinceView};
 use crate::world::build::{BuildError, populate};
+use crate::world::fork::ForkPlan;
+use crate::world::snapshot::{Snapshot, SnapshotError};
 use crate::world::spec::WorldSpec;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
@@ -67,6 +69,34 @@ impl Sim {
         populate(&mut self.world, spec, seed)?;
         self.keep_log(keep);
         Ok(())
+    }
+
+    /// The state of the run as it stands, between two turns (its log must keep its
+    /// entries, as it does unless [`Sim::keep_log`] turned that off).
+    pub fn snapshot(&self) -> Result<Snapshot, SnapshotError> {
+        Snapshot::of(&self.world)
+    }
+
+    /// Replaces the world with the state `snap` saved, built on the world of `spec` (the
+    /// spec the snapshot was taken from, drawn with the same seed `seed`): the run then
+    /// goes on exactly as the one the snapshot was taken from.
+    pub fn restore(&mut self, spec: &WorldSpec, seed: u64, snap: &Snapshot) -> Result<(), SnapshotError> {
+        self.rebuild_for(spec, seed)?;
+        snap.restore(&mut self.world, None)
+    }
+
+    /// Replaces the world with a fork of `snap`: its state, built on the world of `spec`
+    /// (an arm's, whose changes `plan` lists), with fresh random streams from master seed
+    /// `seed`.
+    pub fn fork(&mut self, spec: &WorldSpec, snap: &Snapshot, plan: &ForkPlan, seed: u64) -> Result<(), SnapshotError> {
+        self.rebuild_for(spec, seed)?;
+        snap.restore(&mut self.world, Some(seed))?;
+        plan.apply(&mut self.world, spec);
+        Ok(())
+    }
+
+    fn rebuild_for(&mut self, spec: &WorldSpec, seed: u64) -> Result<(), SnapshotError> {
+        self.rebuild(spec, seed).map_err(|e| SnapshotError::Mismatch(e.to_string()))
     }
 
     /// Lets go of what the world shares with the spec it was built from (its event

@@ -10,19 +10,19 @@ use crate::calendar::Date;
 use crate::ids::{CommanderId, FactionId, ProvinceId, RouteId};
 use crate::model::commander::Trait;
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The faction an army or commander serves.
-#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allegiance(pub FactionId);
 
 /// An army's commanders; the most skilled living one leads.
-#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Commanders(pub Vec<CommanderId>);
 
 /// What an army's commanders bring it: the best skill, their traits, and whether two of
 /// them are rivals.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Leadership {
     /// The best skill among them, if any.
     pub best: Option<f64>,
@@ -52,7 +52,7 @@ impl Leadership {
 }
 
 /// Where an army is.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
     /// In a province.
@@ -95,11 +95,11 @@ impl Location {
 }
 
 /// Where an army is, as a component.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Position(pub Location);
 
 /// Men by arm, and horses.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Strength {
     /// Horsemen.
     pub cavalry: f64,
@@ -136,11 +136,11 @@ impl Strength {
 }
 
 /// Training and equipment, 1 = ordinary.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quality(pub f64);
 
 /// Morale and cohesion (order in the ranks), each 0..1.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spirit {
     /// Will to fight, 0..1.
     pub morale: f64,
@@ -149,11 +149,11 @@ pub struct Spirit {
 }
 
 /// Weariness from marching, 0..1.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fatigue(pub f64);
 
 /// Grain an army carries (shi), and the train that carries it.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Supplies {
     /// Grain carried (shi).
     pub food: f64,
@@ -170,7 +170,7 @@ impl Default for Supplies {
 
 /// How long an army has gone hungry: days unfed, each weighed by the share of its need
 /// that went unmet (back to 0 once it is fully fed).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hunger {
     /// Days unfed.
     pub days: f64,
@@ -178,11 +178,11 @@ pub struct Hunger {
 
 /// Cold stress of an army in the field, 0..1: it rises with each day of snow or blizzard
 /// without shelter and falls with each day out of the cold.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Exposure(pub f64);
 
 /// What an army has been given and has lost.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
     /// Men it started with plus every man added since.
     pub committed: f64,
@@ -196,7 +196,7 @@ pub struct Ledger {
 
 /// Men an army has lost away from battle since the start of the month, by cause (for the
 /// chronicle's monthly line; the [`Ledger`] counts every loss).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Wastage {
     /// To hunger.
     pub hunger: f64,
@@ -209,7 +209,7 @@ pub struct Wastage {
 }
 
 /// How an army meets an enemy it could outrun.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stance {
     /// Decides by the odds: it refuses battle when they are poor and it is the faster,
@@ -226,36 +226,36 @@ pub enum Stance {
 }
 
 /// Marker: routed until this day number, and cannot fight back.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Routed {
     /// Day number the rout ends.
     pub until: i64,
 }
 
 /// Marker: has local guides until this day number.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Guided {
     /// Day number the guides leave.
     pub until: i64,
 }
 
 /// Marker: sits before the walls of this province.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Besieging(pub ProvinceId);
 
 /// Marker: was short of food at the last supply phase.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Starving;
 
 /// Marker: disbanded or destroyed; out of every rule's query.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dissolved {
     /// When.
     pub on: Date,
 }
 
 /// One waypoint of a scripted plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Where to go.
     pub to: ProvinceId,
@@ -279,7 +279,7 @@ pub enum OrdersSpec {
 }
 
 /// How an army is directed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Mode {
     /// Stay put.
     Hold,
@@ -295,7 +295,7 @@ pub enum Mode {
 }
 
 /// An army's orders and current plan.
-#[derive(Component, Clone, Debug, PartialEq)]
+#[derive(Component, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Orders {
     /// How it is directed.
     pub mode: Mode,

@@ -24,11 +24,11 @@ pub enum Trait {
 }
 
 /// Skill 0..1 (0.5 ordinary).
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Skill(pub f64);
 
 /// A commander's traits.
-#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Traits(pub Vec<Trait>);
 
 impl Traits {
@@ -39,7 +39,7 @@ impl Traits {
 }
 
 /// Rivals: sharing a side with one costs power.
-#[derive(Component, Clone, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rivals(pub Vec<CommanderId>);
 
 /// How a commander left the field.
@@ -55,7 +55,7 @@ pub enum Fate {
 }
 
 /// Marker: died or left service on this date.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fallen {
     /// When.
     pub on: Date,
@@ -64,7 +64,7 @@ pub struct Fallen {
 }
 
 /// Marker: got away when his army broke up, on this date (free, in no army).
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Escaped {
     /// When.
     pub on: Date,

@@ -3,11 +3,11 @@
 
 use crate::ids::{ArmyId, FactionId, ProvinceId, RouteId};
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The state between two factions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// At war: armies fight, provinces can be taken.
@@ -24,7 +24,7 @@ pub enum Relation {
 }
 
 /// A yearly tribute, paid when a turn contains 1 January.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tribute {
     /// Who pays.
     pub payer: FactionId,
@@ -37,7 +37,7 @@ pub struct Tribute {
 }
 
 /// Military access: the grantor lets the grantee's armies pass (a "borrowed road").
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Access {
     /// Host.
     pub grantor: FactionId,
@@ -66,7 +66,7 @@ impl Access {
 }
 
 /// An envoy's request for passage, answered in the next diplomacy phase.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AccessRequest {
     /// The terms asked for (grantor = the host asked).
     pub terms: Access,
@@ -79,7 +79,7 @@ pub struct AccessRequest {
 }
 
 /// Pairwise relations, treaties and pending requests.
-#[derive(Resource, Clone, Debug)]
+#[derive(Resource, Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Diplomacy {
     n: usize,
     relations: Vec<Relation>,
@@ -124,6 +124,11 @@ impl Diplomacy {
         self.tributes.clear();
         self.access.clear();
         self.requests.clear();
+    }
+
+    /// How many factions the table is for.
+    pub fn factions(&self) -> usize {
+        self.n
     }
 
     /// Every pairwise relation, row by row.
@@ -178,7 +183,7 @@ impl Diplomacy {
 }
 
 /// An army that entered foreign land without access this turn.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Crossing {
     /// Who.
     pub army: ArmyId,
@@ -189,7 +194,7 @@ pub struct Crossing {
 }
 
 /// Crossings waiting for the host's answer, and the answers already given.
-#[derive(Resource, Clone, Debug, Default)]
+#[derive(Resource, Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Trespasses {
     /// This turn's crossings, in the order they happened.
     pub pending: Vec<Crossing>,

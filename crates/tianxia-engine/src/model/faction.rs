@@ -29,7 +29,7 @@ pub enum Posture {
 }
 
 /// Silver, central grain and men to raise.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coffers {
     /// Silver (taels).
     pub treasury: f64,
@@ -40,7 +40,7 @@ pub struct Coffers {
 }
 
 /// War weariness and the losses it was counted from.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Weariness {
     /// War weariness, 0..1.
     pub weariness: f64,
@@ -50,14 +50,14 @@ pub struct Weariness {
 
 /// Men of a faction's broken armies still finding their way home; they return to its
 /// manpower day by day.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stragglers {
     /// Men on the way back.
     pub men: f64,
 }
 
 /// What a faction is like: cold-adapted or not, and its AI posture.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Nature {
     /// Its armies suffer cold far less (steppe peoples).
     pub cold_adapted: bool,
@@ -79,7 +79,7 @@ pub enum Sack {
 }
 
 /// How a faction answers trespassers and requests for passage, and what its armies sack.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     /// Answer to trespassers when no local commander decides otherwise.
     pub trespass: TrespassResponse,
@@ -90,7 +90,7 @@ pub struct Policy {
 }
 
 /// What fronts off the map cost a faction each year.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Drain {
     /// Men per year.
     pub men: f64,
@@ -99,5 +99,5 @@ pub struct Drain {
 }
 
 /// A faction's capital.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Capital(pub Option<ProvinceId>);

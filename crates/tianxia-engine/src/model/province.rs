@@ -23,7 +23,7 @@ pub enum Terrain {
 }
 
 /// Where a province is and what its ground is.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Site {
     /// Ground.
     pub terrain: Terrain,
@@ -34,7 +34,7 @@ pub struct Site {
 }
 
 /// The regions a province belongs to and the weather zone it takes its weather from.
-#[derive(Component, Clone, Debug, PartialEq)]
+#[derive(Component, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Zone {
     /// Region tags (indices into [`Regions`](crate::model::weather::Regions)).
     pub regions: Vec<u16>,
@@ -50,7 +50,7 @@ impl Zone {
 }
 
 /// Who owns a province and who holds it.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Control {
     /// De jure owner.
     pub owner: FactionId,
@@ -61,7 +61,7 @@ pub struct Control {
 }
 
 /// Walls and the men on them.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Walls {
     /// Fortification level 0..=5.
     pub fort: u8,
@@ -73,11 +73,11 @@ pub struct Walls {
 }
 
 /// The local commander, who answers trespassers.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Governor(pub Option<CommanderId>);
 
 /// Grain in store and the harvest that fills it.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Granary {
     /// Grain stock (shi).
     pub grain: f64,
@@ -89,7 +89,7 @@ pub struct Granary {
 
 /// What a sack left behind: a share of the next harvest lost, and the day before which
 /// the place has nothing left worth sacking.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ravage {
     /// Share of the next harvest lost (0..1).
     pub harvest_loss: f64,
@@ -107,15 +107,15 @@ impl Default for Ravage {
 
 /// Marker: its people went short of bread at the last economy phase (more than
 /// `starving_share` of their need unmet).
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Famine;
 
 /// People.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Population(pub f64);
 
 /// A siege of the province, if one is under way.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Siege {
     /// The faction besieging it.
     pub besieger: Option<FactionId>,

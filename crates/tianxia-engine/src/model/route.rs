@@ -44,7 +44,7 @@ impl RouteKind {
 }
 
 /// A graph edge between two provinces: its ends, length and kind.
-#[derive(Component, Clone, Copy, Debug, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Way {
     /// One end.
     pub a: ProvinceId,
@@ -77,11 +77,11 @@ impl Way {
 }
 
 /// Seasons in which the route is closed, indexed by [`Season::index`].
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Closures(pub [bool; 4]);
 
 /// What can happen to a route during a run.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RouteState {
     /// Closed (cut, or by a rule such as flooding) until this day number.
     pub closed_until: Option<i64>,

@@ -11,11 +11,11 @@ use crate::model::diplomacy::{Access, AccessRequest, Relation, Tribute};
 use crate::model::faction::{Sack, TrespassResponse};
 use crate::model::weather::Weather;
 use bevy_ecs::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// What an AI objective asks for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ObjectiveKind {
     /// Take the province.
     Capture(ProvinceId),
@@ -29,8 +29,19 @@ pub enum ObjectiveKind {
     Reach(ProvinceId),
 }
 
+impl ObjectiveKind {
+    /// Whether the ids it names are below these counts of provinces, armies and regions.
+    pub fn ids_in(&self, provinces: usize, armies: usize, regions: usize) -> bool {
+        match self {
+            ObjectiveKind::Capture(p) | ObjectiveKind::Defend(p) | ObjectiveKind::Reach(p) => p.index() < provinces,
+            ObjectiveKind::Intercept(a) => a.index() < armies,
+            ObjectiveKind::Raid(r) => usize::from(*r) < regions,
+        }
+    }
+}
+
 /// An AI objective of a faction.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Objective {
     /// Whose.
     pub faction: FactionId,

@@ -14,13 +14,19 @@ use crate::model::diplomacy::Relation;
 use crate::model::faction::TrespassResponse;
 use crate::model::weather::Weather;
 use bevy_ecs::prelude::Resource;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use xxhash_rust::xxh3::Xxh3;
 
 /// A scripted event, by declaration order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventId(pub u32);
+
+impl<'de> Deserialize<'de> for EventId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u32::deserialize(d).map(EventId)
+    }
+}
 
 impl Serialize for EventId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -36,6 +42,12 @@ impl Serialize for EventId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventText(pub u32);
 
+impl<'de> Deserialize<'de> for EventText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u32::deserialize(d).map(EventText)
+    }
+}
+
 impl Serialize for EventText {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match crate::ids::scoped(|n| n.events.get(self.0 as usize).map(|e| e.name.clone())) {
@@ -46,7 +58,7 @@ impl Serialize for EventText {
 }
 
 /// Why something happened, where the engine says so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cause {
     /// A scripted event did it.
     #[serde(rename = "event")]
@@ -106,7 +118,7 @@ impl fmt::Display for Cause {
 }
 
 /// One army's part in a battle.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Deserialize)]
 pub struct BattleArmy {
     /// The army.
     pub army: ArmyId,
@@ -119,7 +131,7 @@ pub struct BattleArmy {
 }
 
 /// What happened.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LogKind {
     /// Extreme weather began in a region.
@@ -227,7 +239,7 @@ pub enum LogKind {
 }
 
 /// A log entry: when, and what.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Deserialize)]
 pub struct LogEntry {
     /// Turn number (0-based).
     pub turn: u32,
@@ -267,14 +279,31 @@ impl fmt::Debug for EventLog {
 impl EventLog {
     /// Appends an entry dated by the calendar's current turn.
     pub fn push(&mut self, cal: &Calendar, kind: LogKind) {
+        self.hash(cal.turn, cal.date, &kind);
+        if self.keep {
+            self.entries.push(LogEntry { turn: cal.turn, date: cal.date, kind });
+        }
+    }
+
+    /// Feeds an entry to the digest.
+    fn hash(&mut self, turn: u32, date: Date, kind: &LogKind) {
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
         // Encoding into a Vec cannot fail.
-        buf = postcard::to_extend(&Encoded(cal.turn, cal.date.to_days(), &kind), buf).unwrap_or_default();
+        buf = postcard::to_extend(&Encoded(turn, date.to_days(), kind), buf).unwrap_or_default();
         self.hasher.update(&buf);
         self.scratch = buf;
+    }
+
+    /// Replaces the log with `entries` (a snapshot's), as if they had been pushed one by
+    /// one: the same digest, and the entries kept if this log keeps them.
+    pub fn restore(&mut self, entries: &[LogEntry]) {
+        self.clear();
+        for e in entries {
+            self.hash(e.turn, e.date, &e.kind);
+        }
         if self.keep {
-            self.entries.push(LogEntry { turn: cal.turn, date: cal.date, kind });
+            self.entries.extend_from_slice(entries);
         }
     }
 

@@ -13,10 +13,11 @@ use crate::model::province::{Control, Ravage, Walls, Zone};
 use crate::model::script::{Condition, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity};
 use crate::model::weather::Regions;
 use bevy_ecs::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One battle, as remembered for outcomes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct BattleRecord {
     /// Factions on the winning side, the named winner (most men) first.
     pub winners: Vec<FactionId>,
@@ -31,7 +32,7 @@ pub struct BattleRecord {
 }
 
 /// What a run has recorded for conditions and outcomes: flags, counters, battles.
-#[derive(Resource, Clone, Debug, Default)]
+#[derive(Resource, Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Metrics {
     /// Flags set by events and answers.
     pub flags: BTreeSet<String>,
