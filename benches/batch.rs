@@ -24,6 +24,7 @@ fn batch(c: &mut Criterion) {
             shard: None,
             out: None,
             resume: false,
+            from: None,
         };
         group.bench_function(format!("{runs}_runs_{threads}_threads"), |b| {
             b.iter(|| black_box(run_batch(&cfg, &|_, _| {}).map(|r| r.runs_done).unwrap_or_else(|e| panic!("{e}"))))

@@ -51,3 +51,27 @@ fn told_by_event(kind: &LogKind) -> bool {
         _ => false,
     }
 }
+
+/// Whether an entry is one of the chronicle's main lines (shown unless "every line" is
+/// ticked): scripted events, battles, sieges, captures, losses of armies and commanders,
+/// relations, and answers to requests and trespasses.
+pub fn main_line(kind: &LogKind) -> bool {
+    use LogKind::*;
+    matches!(
+        kind,
+        Event { .. }
+            | Battle { .. }
+            | SiegeBegun { .. }
+            | Assault { .. }
+            | Captured { .. }
+            | ArmyDestroyed { .. }
+            | CommanderLost { .. }
+            | Relation { .. }
+            | AccessAnswer { .. }
+            | Evaded { .. }
+            | Sacked { .. }
+            | Trapped { .. }
+            | Famine { .. }
+            | RunEnded { .. }
+    )
+}

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tianxia_engine::Sim;
+use tianxia_engine::calendar::Date;
 use tianxia_engine::ids::{ArmyId, FactionId, ProvinceId};
 use tianxia_engine::model::script::OutcomeValue;
 use tianxia_scenario::{LoadError, LoadOptions, Scenario};
@@ -18,7 +19,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
-enum Format {
+pub enum Format {
     Text,
     Json,
 }
@@ -79,6 +80,76 @@ Exit codes: 0 success, 2 bad input (the located problems on stderr, nothing on s
         /// scripted event just told (by default folded into the event's text).
         #[arg(long)]
         verbose: bool,
+        /// Save a snapshot of the run at the first turn boundary on or after this day
+        /// (YYYY-MM-DD), to --save; the run then goes on to its end as usual.
+        #[arg(long, value_name = "DATE", requires = "save", value_parser = parse_date)]
+        save_at: Option<Date>,
+        /// The snapshot file --save-at writes.
+        #[arg(long, value_name = "FILE", requires = "save_at")]
+        save: Option<PathBuf>,
+    },
+    /// Continue a run from a snapshot (`run --save-at DATE --save FILE`): the same output
+    /// as the uninterrupted run.
+    #[command(
+        after_help = "Example:\n  tianxia run scenarios/1231_borrowed_road.ron --seed 1 --save-at 1232-01-20 --save jan.snap\n  \
+tianxia resume jan.snap --format json\n  \
+tianxia resume jan.snap --seed 5 --format json    # the same moment, other dice\n\n\
+The snapshot names its scenario file (by absolute path) and is refused if that file or its mods\n\
+changed since, or if another engine version wrote it.\n\n\
+Exit codes: 0 success, 2 a bad, damaged or outdated snapshot, 1 internal failure."
+    )]
+    Resume {
+        /// The snapshot file.
+        snapshot: PathBuf,
+        /// Instead of the saved dice, fresh random streams from this seed: one run of a
+        /// fork batch (`batch --from`), replayed alone.
+        #[arg(long, value_parser = parse_seed)]
+        seed: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Write the full event log (from the start of the run) as JSON lines to this file.
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: Option<PathBuf>,
+        /// Show every line of the event log.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// How the odds of an outcome moved along one history: at every K-th turn of the run
+    /// of --seed, M runs forked from that moment estimate the outcome.
+    #[command(
+        after_help = "Each point forks --runs runs from the state of the history at that turn (fresh dice from\n\
+run_seed(seed, i), everything else as it stood) and plays them to the end: p with a Wilson\n\
+interval for a bool, frequencies for a category, mean and quantiles for a number.\n\n\
+Example:\n  tianxia odds scenarios/1231_borrowed_road.ron --seed 1 --outcome decisive_battle_winner\n  \
+tianxia odds scenarios/1231_borrowed_road.ron --seed 1 --outcome jin_field_army_destroyed \\\n      \
+--every 2 --runs 200 --out odds/ && tianxia report odds odds/ --out odds.html\n\n\
+Exit codes: 0 success, 2 bad input, 1 internal failure."
+    )]
+    Odds {
+        #[command(flatten)]
+        play: Play,
+        /// The outcome to estimate.
+        #[arg(long, value_name = "ID")]
+        outcome: String,
+        /// A point every K turns, from the start.
+        #[arg(long, value_name = "K", default_value_t = 2)]
+        every: u32,
+        /// Runs forked at each point.
+        #[arg(long, value_name = "M", default_value_t = 200)]
+        runs: u64,
+        /// Write odds.csv, odds.json and the history's events.jsonl to this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print no progress on stderr.
+        #[arg(long)]
+        quiet: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Run many seeds of a scenario across arms, and aggregate the outcomes.
     #[command(
@@ -123,6 +194,10 @@ each --arm SPEC adds an arm: `baseline` (no variant of its own) or variants join
         /// Continue an interrupted batch in --out without redoing finished runs.
         #[arg(long)]
         resume: bool,
+        /// Fork every run from this snapshot (`run --save-at`): its state, fresh dice
+        /// from the run's seed, and the arm's changes from then on (docs/snapshots.md).
+        #[arg(long, value_name = "SNAPSHOT")]
+        from: Option<PathBuf>,
         /// Print no progress on stderr (by default a bar on a terminal, else a line every
         /// 10 seconds or 10% of the runs, for cluster logs).
         #[arg(long)]
@@ -303,6 +378,20 @@ Exit codes: 0 success, 2 a folder that is not a batch or sensitivity result, or 
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
     },
+    /// An odds folder (`tianxia odds --out DIR`): how the odds of the outcome moved along
+    /// the history, with its interval, and the chronicle's main events on the same time axis.
+    #[command(
+        after_help = "Example:\n  tianxia odds scenarios/1231_borrowed_road.ron --seed 1 --outcome decisive_battle_winner --out odds/\n  \
+tianxia report odds odds/ --out odds.html\n\n\
+Exit codes: 0 success, 2 a folder that is not an odds result, or a file that cannot be written."
+    )]
+    Odds {
+        /// The odds folder (odds.json).
+        dir: PathBuf,
+        /// The HTML file to write.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
@@ -315,8 +404,25 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { play, format, events, series, verbose } => {
-            run(&play.scenario, play.seed, &play.layers, format, events.as_deref(), series.as_deref(), verbose)
+        Command::Run { play, format, events, series, verbose, save_at, save } => {
+            let save = save_at.zip(save);
+            let outputs = Outputs { format, events: events.as_deref(), verbose };
+            run(&play.scenario, play.seed, &play.layers, outputs, series.as_deref(), save.as_ref())
+        }
+        Command::Resume { snapshot, seed, format, events, verbose } => {
+            resume(&snapshot, seed, Outputs { format, events: events.as_deref(), verbose })
+        }
+        Command::Odds { play, outcome, every, runs, out, threads, quiet, format } => {
+            let cfg = tianxia_montecarlo::odds::OddsConfig {
+                scenario: play.scenario,
+                seed: play.seed,
+                outcome,
+                every,
+                runs,
+                options: play.layers.options(),
+                threads,
+            };
+            crate::odds::odds(&cfg, out.as_deref(), quiet || !is_terminal(), format)
         }
         Command::Validate { scenarios, mods } => validate(&scenarios, &mods),
         Command::Completions { shell } => {
@@ -377,16 +483,10 @@ pub fn main() -> ExitCode {
             report_run(&play.scenario, play.seed, &play.layers, &out)
         }
         Command::Report { what: ReportCommand::Batch { dir, out } } => {
-            match crate::picture::batch::report_batch(&dir) {
-                Ok(html) => match write_atomically(&out, |w| w.write_all(html.as_bytes())) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(code) => code,
-                },
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+            write_page(crate::picture::batch::report_batch(&dir), &out)
+        }
+        Command::Report { what: ReportCommand::Odds { dir, out } } => {
+            write_page(crate::picture::odds::report_odds(&dir), &out)
         }
         Command::Describe { scenario, layers, format } => match load(&scenario, &layers.options()) {
             Ok(s) => {
@@ -409,6 +509,7 @@ pub fn main() -> ExitCode {
             shard,
             out,
             resume,
+            from,
             quiet,
             series,
             series_runs,
@@ -422,7 +523,8 @@ pub fn main() -> ExitCode {
                 Progress::Lines
             };
             let series = series.map(|d| (d, series_runs));
-            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, shard, out, resume, progress, series, format)
+            let where_ = Where { shard, out, resume, from };
+            batch(scenario, runs, seed, &arms, &sweeps, &layers, threads, where_, progress, series, format)
         }
         Command::Merge { dirs, out } => match tianxia_montecarlo::merge(&dirs, &out) {
             Ok(summary) => {
@@ -431,6 +533,20 @@ pub fn main() -> ExitCode {
             }
             Err(e) => batch_error(&e),
         },
+    }
+}
+
+/// Writes a page made from a folder, or reports why the folder could not make one (exit 2).
+fn write_page(page: Result<String, String>, out: &Path) -> ExitCode {
+    match page {
+        Ok(html) => match write_atomically(out, |w| w.write_all(html.as_bytes())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -487,7 +603,7 @@ fn is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
-fn internal(msg: impl std::fmt::Display) -> ExitCode {
+pub fn internal(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("internal error: {msg}");
     ExitCode::from(1)
 }
@@ -496,27 +612,61 @@ fn load(path: &Path, opts: &LoadOptions) -> Result<Scenario, ExitCode> {
     tianxia_scenario::load(path, opts).map_err(|e| report(&e))
 }
 
+/// What a run prints and writes besides its series and snapshot.
+#[derive(Clone, Copy)]
+struct Outputs<'a> {
+    format: Format,
+    events: Option<&'a Path>,
+    verbose: bool,
+}
+
 fn run(
     path: &Path,
     seed: u64,
     layers: &Layers,
-    format: Format,
-    events: Option<&Path>,
+    outputs: Outputs,
     series: Option<&Path>,
-    verbose: bool,
+    save: Option<&(Date, PathBuf)>,
 ) -> ExitCode {
     let scenario = match load(path, &layers.options()) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Some((at, _)) = save
+        && *at > scenario.template().end
+    {
+        eprintln!("error: --save-at {at} is after the end of the scenario ({})", scenario.template().end);
+        return ExitCode::from(2);
+    }
     let mut sim = match scenario.sim(seed) {
         Ok(s) => s,
         Err(e) => return internal(format!("the validated scenario did not build: {e}")),
     };
+    // At each turn boundary: the snapshot, at the first one on or after --save-at.
+    let mut saved: Result<bool, ExitCode> = Ok(false);
+    let mut at_boundary = |sim: &Sim| {
+        let Some((at, file)) = save else { return };
+        if !matches!(saved, Ok(false)) || (sim.date() < *at && !sim.finished()) {
+            return;
+        }
+        if sim.date() < *at {
+            eprintln!("note: the run ended on {} before {at}; the snapshot holds its end", sim.date());
+        }
+        saved = save_snapshot(&scenario, path, &layers.mods, seed, sim, file).map(|()| true);
+    };
     let result = match series {
-        None => sim.run(),
+        None => {
+            loop {
+                at_boundary(&sim);
+                if !sim.step() {
+                    break;
+                }
+            }
+            at_boundary(&sim);
+            sim.result()
+        }
         Some(file) => {
-            let rows = tianxia_montecarlo::series::play(&mut sim);
+            let rows = tianxia_montecarlo::series::play_with(&mut sim, &mut at_boundary);
             if let Err(code) = write_atomically(file, |w| {
                 tianxia_montecarlo::series::write_csv(w, &tianxia_montecarlo::series::HEADER, &[], &rows)
                     .map_err(std::io::Error::other)
@@ -526,9 +676,41 @@ fn run(
             sim.result()
         }
     };
-    if let Some(file) = events {
+    if let Err(code) = saved {
+        return code;
+    }
+    finish(&scenario, seed, &sim, &result, outputs, None)
+}
+
+/// Writes the snapshot of `sim` (a run of `scenario`, from `path` with `mods`, seed `seed`).
+fn save_snapshot(
+    scenario: &Scenario,
+    path: &Path,
+    mods: &[PathBuf],
+    seed: u64,
+    sim: &Sim,
+    file: &Path,
+) -> Result<(), ExitCode> {
+    use tianxia_montecarlo::snapshot::{Origin, SnapshotFile};
+    let snapshot = sim.snapshot().map_err(internal)?;
+    let origin = Origin::new(scenario, path, mods, seed, &snapshot);
+    let bytes = SnapshotFile { origin, snapshot }.to_bytes();
+    write_atomically(file, |w| w.write_all(&bytes))
+}
+
+/// Prints a finished run (JSON or chronicle) and writes its event log; `from` adds, to
+/// the JSON, the snapshot a fork started from.
+fn finish(
+    scenario: &Scenario,
+    seed: u64,
+    sim: &Sim,
+    result: &tianxia_engine::RunResult,
+    outputs: Outputs,
+    from: Option<Value>,
+) -> ExitCode {
+    if let Some(file) = outputs.events {
         let written = write_atomically(file, |w| {
-            for v in tianxia_montecarlo::json::events(&sim)? {
+            for v in tianxia_montecarlo::json::events(sim)? {
                 serde_json::to_writer(&mut *w, &v)?;
                 w.write_all(b"\n")?;
             }
@@ -540,18 +722,50 @@ fn run(
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let written = match format {
+    let written = match outputs.format {
         Format::Json => {
-            let v = tianxia_montecarlo::json::run(&scenario, seed, &result);
+            let mut v = tianxia_montecarlo::json::run(scenario, seed, result);
+            if let Some(f) = from {
+                v["from"] = f;
+            }
             writeln!(out, "{v}")
         }
-        Format::Text => write!(out, "{}", chronicle(&scenario, seed, &sim, &result, verbose)),
+        Format::Text => write!(out, "{}", chronicle(scenario, seed, sim, result, outputs.verbose)),
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => internal(e),
     }
+}
+
+/// `tianxia resume`: the run of a snapshot played on to its end (with `seed`, a fork of it).
+fn resume(file: &Path, seed: Option<u64>, outputs: Outputs) -> ExitCode {
+    use tianxia_montecarlo::snapshot::SnapshotFile;
+    let loaded = SnapshotFile::read(file).and_then(|f| {
+        let scenario = f.scenario(file)?;
+        let sim = f.resume(&scenario, file)?;
+        Ok((f, scenario, sim))
+    });
+    let (f, scenario, mut sim) = match loaded {
+        Ok(x) => x,
+        Err(e) => return batch_error(&e),
+    };
+    let o = &f.origin;
+    let (seed, from) = match seed {
+        None => (o.seed, None),
+        Some(new) => {
+            let spec = scenario.world(o.seed);
+            let plan = tianxia_engine::world::fork::ForkPlan::default();
+            if let Err(e) = sim.fork(&spec, &f.snapshot, &plan, new) {
+                return internal(e);
+            }
+            let from = json!({"snapshot": file.display().to_string(), "seed": o.seed, "turn": o.turn, "date": o.date});
+            (new, Some(from))
+        }
+    };
+    let result = sim.run();
+    finish(&scenario, seed, &sim, &result, outputs, from)
 }
 
 fn report_run(path: &Path, seed: u64, layers: &Layers, out: &Path) -> ExitCode {
@@ -732,7 +946,7 @@ fn num(x: f64) -> String {
 
 /// Writes `file` under FILE.tmp and renames it into place; a failed write removes FILE.tmp
 /// and reports the file (exit code 2).
-fn write_atomically(
+pub fn write_atomically(
     file: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), ExitCode> {
@@ -787,6 +1001,11 @@ fn parse_seed(s: &str) -> Result<u64, String> {
     tianxia_engine::rng::check_seed(seed)
 }
 
+/// A day, YYYY-MM-DD.
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.trim().parse()
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (k, n) = s.split_once('/').ok_or("write the shard as K/N, e.g. 0/8")?;
     let k = k.trim().parse::<u64>().map_err(|_| format!("`{k}` is not a shard number"))?;
@@ -797,7 +1016,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((k, n))
 }
 
-fn batch_error(e: &tianxia_montecarlo::BatchError) -> ExitCode {
+pub fn batch_error(e: &tianxia_montecarlo::BatchError) -> ExitCode {
     use tianxia_montecarlo::BatchError;
     match e {
         BatchError::Load { arm, error } => {
@@ -812,6 +1031,15 @@ fn batch_error(e: &tianxia_montecarlo::BatchError) -> ExitCode {
     }
 }
 
+/// Where a batch's runs come from and go: its shard, its folder, whether it resumes one,
+/// and the snapshot it forks from.
+struct Where {
+    shard: Option<(u64, u64)>,
+    out: Option<PathBuf>,
+    resume: bool,
+    from: Option<PathBuf>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn batch(
     scenario: PathBuf,
@@ -821,9 +1049,7 @@ fn batch(
     sweeps: &[String],
     layers: &Layers,
     threads: Option<usize>,
-    shard: Option<(u64, u64)>,
-    out: Option<PathBuf>,
-    resume: bool,
+    Where { shard, out, resume, from }: Where,
     shown: Progress,
     series: Option<(PathBuf, u64)>,
     format: Format,
@@ -842,7 +1068,14 @@ fn batch(
         shard,
         out,
         resume,
+        from,
     };
+    if cfg.from.is_some() && series.is_some() {
+        eprintln!(
+            "error: --series with --from: a fork batch writes no series yet; take the series of a fork with `tianxia resume SNAPSHOT --seed SEED`"
+        );
+        return ExitCode::from(2);
+    }
     let bar = if shown == Progress::Bar {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(

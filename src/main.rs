@@ -6,6 +6,7 @@ mod chronicle;
 mod cli;
 mod describe;
 mod diverge;
+mod odds;
 mod picture;
 
 use std::process::ExitCode;

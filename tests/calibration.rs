@@ -25,6 +25,7 @@ fn batch_swept(scenario: &str, arms: &[&str], sweep: &[&str], runs: u64) -> Valu
         shard: None,
         out: None,
         resume: false,
+        from: None,
     };
     run_batch(&cfg, &|_, _| {}).unwrap_or_else(|e| panic!("{scenario}: {e}")).summary
 }

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Markdown files whose console blocks are checked.
-const DOCS: [&str; 7] = [
+const DOCS: [&str; 8] = [
     "README.md",
     "docs/modding.md",
     "docs/scenario-format.md",
@@ -46,6 +46,7 @@ const DOCS: [&str; 7] = [
     "docs/scenarios.md",
     "docs/analysis.md",
     "docs/pictures.md",
+    "docs/snapshots.md",
 ];
 
 /// What the checked examples may read: copied afresh for every block.

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 mod common;
-use common::{Tmp, text, tianxia};
+use common::{Tmp, assert_self_contained, text, tianxia};
 
 const SCENARIOS: [&str; 3] =
     ["scenarios/1231_borrowed_road.ron", "scenarios/1217_jin_invasion.ron", "scenarios/tutorial_two_kingdoms.ron"];
@@ -30,17 +30,6 @@ fn fragments<'a>(html: &'a str, tag: &str, attr: &str) -> Vec<&'a str> {
         rest = &rest[j..];
     }
     out
-}
-
-/// No `src` or `href` that fetches from the network.
-fn assert_self_contained(html: &str, what: &str) {
-    for attr in ["src=", "href="] {
-        for (i, _) in html.match_indices(attr) {
-            let v = &html[i + attr.len()..html.len().min(i + attr.len() + 10)];
-            assert!(!v.contains("http://") && !v.contains("https://"), "{what}: {attr}{v}… fetches from the network");
-        }
-    }
-    assert!(!html.contains("<link"), "{what}: no linked stylesheet");
 }
 
 #[test]

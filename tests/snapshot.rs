@@ -39,7 +39,10 @@ fn a_run_continued_from_a_snapshot_is_the_uninterrupted_run() {
                 let mut sim = s.sim(seed + 100).unwrap_or_else(|e| panic!("{e}"));
                 sim.run();
                 sim.restore(&spec, seed, &back).unwrap_or_else(|e| panic!("{name} turn {turns}: {e}"));
-                assert_eq!((sim.world().resource::<tianxia_engine::calendar::Calendar>().turn, sim.date()), (turns, snap.date));
+                assert_eq!(
+                    (sim.world().resource::<tianxia_engine::calendar::Calendar>().turn, sim.date()),
+                    (turns, snap.date)
+                );
                 let mut played = 0;
                 while sim.step() {
                     played += 1;

@@ -12,10 +12,13 @@ and the contract's data attributes (DESIGN.md, "Pictures") as the run or batch s
     whose place changed, one `data-battle` mark per battle with its `data-date`, a slider that
     moves the page;
   - `report batch`, followed by `--batch DIR`: one `data-outcome` chart per outcome of
-    DIR/summary.json, each with one `data-arm` per arm, in order.
+    DIR/summary.json, each with one `data-arm` per arm, in order;
+  - `report odds`, followed by `--odds DIR`: the `svg[data-odds]` chart of DIR/odds.json's
+    outcome with one `data-point` per point (its turn and date, in order) and one
+    `data-event` mark per event (its date), and hovering a point shows its estimate.
 
     python3 tools/browser_check.py map.svg run.html --run s.csv e.jsonl batch.html --batch b/ \
-        [--screenshots DIR]      # exit 1 if a check fails; PNGs of each page into DIR
+        odds.html --odds o/ [--screenshots DIR]   # exit 1 if a check fails; PNGs into DIR
 
 Needs Debian's chromium (and fonts-noto-cjk for the Chinese names); CI installs both.
 """
@@ -114,10 +117,24 @@ REPORT_PROBE = """
     s.value = s.max; s.dispatchEvent(new Event('input'));
     slider = {turns: +s.max, start, end: document.getElementById('when').textContent};
   }
+  let odds = null;
+  const chart = document.querySelector('svg[data-odds]');
+  if (chart) {
+    // Hover the first point, then the last: the readout must say each one's estimate.
+    const pts = [...chart.querySelectorAll('[data-point]')], out = document.getElementById('readout');
+    const hover = g => { g.dispatchEvent(new MouseEvent('mouseenter')); return out ? out.textContent : ''; };
+    odds = {
+      outcome: chart.getAttribute('data-outcome'),
+      points: pts.map(p => [+p.getAttribute('data-turn'), p.getAttribute('data-date')]),
+      events: [...chart.querySelectorAll('[data-event]')].map(e => e.getAttribute('data-date')),
+      first: pts.length ? hover(pts[0]) : '', last: pts.length ? hover(pts[pts.length - 1]) : '',
+      width: Math.ceil(chart.getBoundingClientRect().width),
+    };
+  }
   document.getElementById('result').textContent = JSON.stringify({
     provinces: map ? map.querySelectorAll('[data-province]').length : 0,
     numeric_controllers: map ? [...map.querySelectorAll('[data-controller]')].filter(g => /^\d+$/.test(g.getAttribute('data-controller'))).length : 0,
-    tracks, battles, outcomes, external, slider,
+    tracks, battles, outcomes, external, slider, odds,
     errors: window.__errors,
     fetched: performance.getEntriesByType('resource').map(r => r.name),
     render_ms: performance.now(),
@@ -188,6 +205,17 @@ def expect_batch(batch_dir: str) -> list:
     return [[o, arms] for o in s["arms"][0]["outcomes"]]
 
 
+def expect_odds(odds_dir: str) -> dict:
+    """What an odds folder's page must draw: its outcome, its points' turns and dates, its events' dates."""
+    with open(os.path.join(odds_dir, "odds.json"), encoding="utf-8") as f:
+        o = json.load(f)
+    return {
+        "outcome": o["outcome"],
+        "points": [[p["turn"], p["date"]] for p in o["points"]],
+        "events": [e["date"] for e in o.get("events", [])],
+    }
+
+
 def main() -> int:
     args = sys.argv[1:]
     shots = None
@@ -200,7 +228,7 @@ def main() -> int:
     if not chromium:
         print("chromium not found (apt-get install chromium fonts-noto-cjk)", file=sys.stderr)
         return 2
-    # Each file, then what it is checked against: --run SERIES.csv EVENTS.jsonl, --batch DIR.
+    # Each file, then what it is checked against: --run SERIES.csv EVENTS.jsonl, --batch DIR, --odds DIR.
     jobs, i = [], 0
     while i < len(args):
         path, expect = args[i], None
@@ -209,6 +237,8 @@ def main() -> int:
             expect, i = ("run", args[i + 1], args[i + 2]), i + 3
         elif i < len(args) and args[i] == "--batch":
             expect, i = ("batch", args[i + 1]), i + 2
+        elif i < len(args) and args[i] == "--odds":
+            expect, i = ("odds", args[i + 1]), i + 2
         jobs.append((path, expect))
     failed = False
     for path, expect in jobs:
@@ -256,6 +286,23 @@ def check_one(path: str, expect, chromium: str, shots) -> bool:
             if r["outcomes"] != want:
                 problems.append(f"charts {r['outcomes']} != outcomes × arms {want}")
             what = f"{len(r['outcomes'])} outcome charts × {len(want[0][1]) if want else 0} arms"
+        elif expect and expect[0] == "odds":
+            want, got = expect_odds(expect[1]), r["odds"]
+            if not got:
+                problems.append("no svg[data-odds] chart")
+                got = {"outcome": None, "points": [], "events": [], "first": "", "last": "", "width": 0}
+            if got["outcome"] != want["outcome"]:
+                problems.append(f"chart of {got['outcome']!r} != odds.json's outcome {want['outcome']!r}")
+            if got["points"] != want["points"]:
+                problems.append(f"points {got['points'][:5]}… != odds.json's {want['points'][:5]}…")
+            if sorted(got["events"]) != sorted(want["events"]):
+                problems.append(f"{len(got['events'])} event marks != odds.json's {len(want['events'])} events")
+            for k, end in (("first", 0), ("last", -1)):
+                if want["points"] and not got[k].startswith(want["points"][end][1]):
+                    problems.append(f"hovering the {k} point shows {got[k]!r}, not its estimate")
+            if got["width"] <= 0:
+                problems.append("the chart has no width")
+            what = f"{len(got['points'])} points, {len(got['events'])} event marks"
         else:
             what = "no expectations given"
         ok = not problems

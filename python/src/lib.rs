@@ -141,6 +141,7 @@ fn batch<'py>(
                 shard: None,
                 out: Some(scratch.path().to_path_buf()),
                 resume: false,
+                from: None,
             };
             let result = tianxia_montecarlo::run_batch(&cfg, &|_, _| {})?;
             let file = scratch.path().join("runs.parquet");

@@ -112,30 +112,6 @@ fn mentions(v: &Value, provinces: &[&str], armies: &[&str], out: &mut (Vec<Strin
     }
 }
 
-/// Whether an entry is one of the chronicle's main lines (shown unless "every line" is
-/// ticked): scripted events, battles, sieges, captures, losses of armies and commanders,
-/// relations, and answers to requests and trespasses.
-fn main_line(kind: &LogKind) -> bool {
-    use LogKind::*;
-    matches!(
-        kind,
-        Event { .. }
-            | Battle { .. }
-            | SiegeBegun { .. }
-            | Assault { .. }
-            | Captured { .. }
-            | ArmyDestroyed { .. }
-            | CommanderLost { .. }
-            | Relation { .. }
-            | AccessAnswer { .. }
-            | Evaded { .. }
-            | Sacked { .. }
-            | Trapped { .. }
-            | Famine { .. }
-            | RunEnded { .. }
-    )
-}
-
 /// Plays `sim` to its end and returns the report page.
 pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<String, String> {
     let w = s.template();
@@ -368,7 +344,7 @@ pub fn report_run(s: &Scenario, seed: u64, mut sim: Sim) -> Result<String, Strin
             line.entry,
             e.turn + 1,
             kind,
-            u8::from(main_line(&e.kind)),
+            u8::from(crate::chronicle::main_line(&e.kind)),
             esc(&m.0.join(" ")),
             esc(&m.1.join(" ")),
             e.date,

@@ -44,3 +44,15 @@ impl Drop for Tmp {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// No `src` or `href` that fetches from the network.
+#[allow(dead_code)] // not every test binary uses it
+pub fn assert_self_contained(html: &str, what: &str) {
+    for attr in ["src=", "href="] {
+        for (i, _) in html.match_indices(attr) {
+            let v = &html[i + attr.len()..html.len().min(i + attr.len() + 10)];
+            assert!(!v.contains("http://") && !v.contains("https://"), "{what}: {attr}{v}… fetches from the network");
+        }
+    }
+    assert!(!html.contains("<link"), "{what}: no linked stylesheet");
+}

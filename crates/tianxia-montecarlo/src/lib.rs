@@ -14,13 +14,16 @@
 mod columnar;
 pub mod diverge;
 pub mod json;
+pub mod odds;
 pub mod sensitivity;
 pub mod series;
+pub mod snapshot;
 pub mod stats;
 
 use crate::stats::{Agg, Paired, V};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
+use snapshot::SnapshotFile;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
@@ -28,6 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tianxia_engine::model::script::OutcomeValue;
 use tianxia_engine::rng::run_seed;
+use tianxia_engine::world::fork::ForkPlan;
+use tianxia_engine::{Sim, WorldSpec};
 use tianxia_scenario::resolve::OutcomeKind;
 use tianxia_scenario::{LoadError, LoadOptions, Runner, Scenario};
 
@@ -172,12 +177,73 @@ pub struct BatchConfig {
     pub out: Option<PathBuf>,
     /// Continue the batch already in `out`.
     pub resume: bool,
+    /// Fork every run from this snapshot file instead of starting it at the beginning.
+    pub from: Option<PathBuf>,
 }
 
 /// A loaded arm.
 struct Arm {
     def: ArmDef,
     scenario: Scenario,
+    /// In a fork batch: the arm's world and what it changes at the fork.
+    fork: Option<(WorldSpec, ForkPlan)>,
+}
+
+/// The snapshot a fork batch starts from.
+struct Fork {
+    file: SnapshotFile,
+    path: PathBuf,
+}
+
+/// Loads the arms of `cfg`, each a scenario and, in a fork batch, the arm's world and
+/// its changes at the fork.
+fn load_arms(cfg: &BatchConfig, fork: Option<&Fork>) -> Result<Vec<Arm>, BatchError> {
+    let Some(fork) = fork else {
+        return cfg
+            .arms
+            .iter()
+            .map(|def| {
+                let opts =
+                    LoadOptions { variants: def.variants.clone(), sets: def.sets.clone(), mods: cfg.mods.clone() };
+                tianxia_scenario::load(&cfg.scenario, &opts)
+                    .map(|scenario| Arm { def: def.clone(), scenario, fork: None })
+                    .map_err(|error| BatchError::Load { arm: def.name.clone(), error })
+            })
+            .collect();
+    };
+    let origin = &fork.file.origin;
+    if !cfg.mods.is_empty() {
+        return Err(input(format!(
+            "--mod with --from: a fork takes its mods from the snapshot ({})",
+            if origin.mods.is_empty() { "none".to_string() } else { format!("{:?}", origin.mods) }
+        )));
+    }
+    let load = |name: &str, variants: &[String], sets: &[String]| {
+        let mut opts = origin.options();
+        opts.variants.extend_from_slice(variants);
+        opts.sets.extend_from_slice(sets);
+        tianxia_scenario::load(&cfg.scenario, &opts).map_err(|error| BatchError::Load { arm: name.to_string(), error })
+    };
+    let base = load("the snapshot's own", &[], &[])?;
+    snapshot::check_hash(&base, origin, &fork.path)?;
+    let base_world = base.world(origin.seed);
+    let snap = &fork.file.snapshot;
+    cfg.arms
+        .iter()
+        .map(|def| {
+            let scenario = load(&def.name, &def.variants, &def.sets)?;
+            let world = scenario.world(origin.seed);
+            let plan = ForkPlan::new(&base_world, &world, |a| snap.fielded(a)).map_err(|r| {
+                input(format!(
+                    "arm `{}` cannot start from the snapshot of {} ({}): {r}. At a fork an arm may change parameters, events, climates, factions' policies and posture, commanders' skill, traits and rivals, the orders and stance of armies in the field, and armies not yet in the field (docs/snapshots.md)",
+                    def.name,
+                    origin.date,
+                    fork.path.display()
+                ))
+            })?;
+            Ok(Arm { def: def.clone(), scenario, fork: Some((world, plan)) })
+        })
+        .collect()
 }
 
 /// What a finished batch produced.
@@ -205,11 +271,20 @@ fn identity(cfg: &BatchConfig, arms: &[Arm]) -> Value {
     })
 }
 
+/// The snapshot a fork batch starts from, as its identity and summary record it.
+fn fork_identity(fork: &Fork) -> Value {
+    let o = &fork.file.origin;
+    json!({"snapshot": fork.path.display().to_string(), "seed": o.seed, "turn": o.turn, "date": o.date,
+           "variants": o.variants, "sets": o.sets,
+           "checksum": format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&fork.file.snapshot.to_bytes()))})
+}
+
 /// The columns of runs.csv after the outcomes: `input:<path>` for each uncertain number of
 /// any arm (in the order the arms first draw them), then `sweep:<path>` for each swept path.
 fn extra_columns(arms: &[Arm]) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
-    for a in arms {
+    // A fork draws nothing: its inputs are the snapshot's.
+    for a in arms.iter().filter(|a| a.fork.is_none()) {
         for (path, _) in a.scenario.uncertain() {
             let c = format!("input:{path}");
             if !cols.contains(&c) {
@@ -329,7 +404,7 @@ impl Aggregator {
                 arm
             })
             .collect();
-        json!({
+        let mut summary = json!({
             "scenario": ident["scenario"],
             "base_seed": ident["base_seed"],
             "runs_per_arm": runs_per_arm,
@@ -338,7 +413,14 @@ impl Aggregator {
             "engine_version": ident["engine_version"],
             "mods": ident["mods"],
             "seeds": "run i of every arm uses seed run_seed(base_seed, i); replay it with `tianxia run --seed SEED`",
-        })
+        });
+        if !ident["from"].is_null() {
+            summary["from"] = ident["from"].clone();
+            summary["seeds"] = json!(
+                "run i of every arm forks the snapshot with fresh random streams from seed run_seed(base_seed, i); replay it with `tianxia resume SNAPSHOT --seed SEED`"
+            );
+        }
+        summary
     }
 }
 
@@ -445,21 +527,19 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     if cfg.resume && cfg.out.is_none() {
         return Err(input("--resume needs --out DIR"));
     }
-    let arms: Vec<Arm> = cfg
-        .arms
-        .iter()
-        .map(|def| {
-            let opts = LoadOptions { variants: def.variants.clone(), sets: def.sets.clone(), mods: cfg.mods.clone() };
-            tianxia_scenario::load(&cfg.scenario, &opts)
-                .map(|scenario| Arm { def: def.clone(), scenario })
-                .map_err(|error| BatchError::Load { arm: def.name.clone(), error })
-        })
-        .collect::<Result<_, _>>()?;
+    let fork = match &cfg.from {
+        Some(path) => Some(Fork { file: SnapshotFile::read(path)?, path: path.clone() }),
+        None => None,
+    };
+    let arms = load_arms(cfg, fork.as_ref())?;
     if arms.is_empty() {
         return Err(input("a batch needs at least one arm"));
     }
     same_outcomes(&arms)?;
-    let ident = identity(cfg, &arms);
+    let mut ident = identity(cfg, &arms);
+    if let Some(f) = &fork {
+        ident["from"] = fork_identity(f);
+    }
     let outcomes = arms[0].scenario.outcomes.clone();
     let columns = extra_columns(&arms);
     let sources: Vec<Vec<Source>> = arms.iter().map(|a| column_sources(a, &columns)).collect();
@@ -490,6 +570,7 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
     // Idle runners per arm: a worker takes one (or makes one), plays a run on it and
     // puts it back, so worlds and schedules are built once per worker, not per run.
     let pools: Vec<Mutex<Vec<Runner>>> = (0..na).map(|_| Mutex::new(Vec::new())).collect();
+    let forks: Vec<Mutex<Vec<Sim>>> = (0..na).map(|_| Mutex::new(Vec::new())).collect();
     let mut done_here = 0;
     progress(next - range.start, total);
     while next < range.end {
@@ -500,6 +581,31 @@ pub fn run_batch(cfg: &BatchConfig, progress: &(dyn Fn(u64, u64) + Sync)) -> Res
                 .par_iter()
                 .map(|&(r, a)| {
                     let seed = run_seed(cfg.base_seed, r);
+                    if let (Some(f), Some((world, plan))) = (&fork, &arms[a].fork) {
+                        let taken = forks[a].lock().map_or(None, |mut p| p.pop());
+                        let mut sim = match taken {
+                            Some(sim) => sim,
+                            None => {
+                                let mut sim = Sim::new(world, seed).map_err(|e| e.to_string())?;
+                                sim.keep_log(false);
+                                sim
+                            }
+                        };
+                        sim.fork(world, &f.file.snapshot, plan, seed)
+                            .map_err(|e| format!("run {r} of {}: {e}", arms[a].def.name))?;
+                        let result = sim.run();
+                        let extra = sources[a]
+                            .iter()
+                            .map(|s| match s {
+                                Source::Text(t) => t.clone(),
+                                Source::Drawn(_) | Source::Empty => String::new(),
+                            })
+                            .collect();
+                        if let Ok(mut p) = forks[a].lock() {
+                            p.push(sim);
+                        }
+                        return Ok((result.outcomes.iter().map(|(_, v)| value(v)).collect(), extra));
+                    }
                     let scenario = &arms[a].scenario;
                     let taken = pools[a].lock().map_or(None, |mut p| p.pop());
                     let mut runner = taken.unwrap_or_else(|| scenario.runner());

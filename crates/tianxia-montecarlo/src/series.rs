@@ -65,15 +65,23 @@ pub fn rows(sim: &Sim, turn: u32, date: &str, out: &mut Vec<Row>) {
 
 /// Plays `sim` to its end, collecting its rows before the first turn and after each.
 pub fn play(sim: &mut Sim) -> Vec<Row> {
+    play_with(sim, &mut |_| {})
+}
+
+/// As [`play`], calling `at_boundary` at every turn boundary (before the first turn,
+/// between turns, after the last).
+pub fn play_with(sim: &mut Sim, at_boundary: &mut dyn FnMut(&Sim)) -> Vec<Row> {
     let mut out = Vec::new();
     let mut date = sim.date().to_string();
     rows(sim, 0, &date, &mut out);
     let mut turn = 0;
+    at_boundary(sim);
     while !sim.finished() {
         sim.step();
         turn += 1;
         rows(sim, turn, &date, &mut out);
         date = sim.date().to_string();
+        at_boundary(sim);
     }
     out
 }
