@@ -417,7 +417,7 @@ impl Aggregator {
         if !ident["from"].is_null() {
             summary["from"] = ident["from"].clone();
             summary["seeds"] = json!(
-                "run i of every arm forks the snapshot with fresh random streams from seed run_seed(base_seed, i); replay it with `tianxia resume SNAPSHOT --seed SEED`"
+                "run i of every arm forks the snapshot with fresh random streams from seed run_seed(base_seed, i); replay a baseline run with `tianxia resume SNAPSHOT --seed SEED`"
             );
         }
         summary
