@@ -9,15 +9,12 @@
 //! holding one `data-arm="<name>"` per arm.
 
 use super::chart::{self, Scale};
-use super::svg::{FONT_STACK, esc};
+use super::svg::{FONT_STACK, LABEL_COLOUR_FROM, PALETTE, esc};
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
 use tianxia_montecarlo::stats::wilson;
 
-/// Colours of arms (the first arm's is the darkest) and of category labels.
-const PALETTE: [&str; 10] =
-    ["#33414e", "#e15759", "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7"];
 /// Colour of chance (the factor `seed`) in a tornado.
 const CHANCE: &str = "#f28e2b";
 /// Most factors a tornado shows (the rest are counted under it).
@@ -338,7 +335,8 @@ fn category_chart(o: &mut String, id: &str, arms: &[Arm]) {
         }
     }
     labels.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let colour = |l: &str| PALETTE[(labels.iter().position(|(x, _)| x == l).unwrap_or(0) + 2) % PALETTE.len()];
+    let colour =
+        |l: &str| PALETTE[(labels.iter().position(|(x, _)| x == l).unwrap_or(0) + LABEL_COLOUR_FROM) % PALETTE.len()];
     let height = 52.0 + ROW * arms.len() as f64 + 24.0;
     open_figure(o, id, "category", "share of runs of each label", WIDTH, height);
     let mut x = LEFT;

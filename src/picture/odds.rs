@@ -10,19 +10,13 @@
 //! `data-p`, for a number `data-mean`) and one `data-event` mark per event (`data-date`).
 
 use super::chart::{self, Scale};
-use super::svg::{FONT_STACK, esc};
+use super::svg::{FONT_STACK, LABEL_COLOUR_FROM, PALETTE, esc};
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
 use tianxia_engine::calendar::Date;
-use tianxia_montecarlo::stats::wilson;
+use tianxia_montecarlo::stats::{Z95, wilson};
 
-/// Colours of category labels, in the order of the batch report's (most frequent label
-/// first, from the third colour on).
-const PALETTE: [&str; 10] =
-    ["#33414e", "#e15759", "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7"];
-/// Where category labels start in [`PALETTE`] (as in the batch report).
-const LABEL_COLOUR_FROM: usize = 2;
 /// Colour of a bool's p and a number's mean, and of their bands.
 const ESTIMATE: &str = "#4e79a7";
 /// Colour of a number's median.
@@ -65,8 +59,6 @@ const JUMP_LABEL: f64 = 0.05;
 const JUMP_LABELS: usize = 3;
 /// A result is nearly certain once at least this share of the forks ends with it.
 const NEARLY_CERTAIN: f64 = 0.95;
-/// The normal quantile of a two-sided 95% interval.
-const Z95: f64 = 1.959_964;
 /// From this size on a number is shown whole, with thousands separators.
 const WHOLE_FROM: f64 = 100.0;
 

@@ -5,6 +5,14 @@
 pub const FONT_STACK: &str =
     "'Noto Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
+/// Colours of arms and of category labels, shared by the reports (a category's labels take
+/// them from [`LABEL_COLOUR_FROM`] on, most frequent first).
+pub const PALETTE: [&str; 10] =
+    ["#33414e", "#e15759", "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7"];
+
+/// Where category labels start in [`PALETTE`].
+pub const LABEL_COLOUR_FROM: usize = 2;
+
 /// Text for XML: the five special characters escaped.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());

@@ -56,6 +56,11 @@ pub struct ForkRefusal {
     pub paths: Vec<String>,
 }
 
+/// Whether two lists hold things with the same keys, in the same order.
+fn same_keys<T>(a: &[T], b: &[T], key: impl Fn(&T) -> &String) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
+}
+
 fn differ(a: f64, b: f64) -> bool {
     a.to_bits() != b.to_bits()
 }
@@ -82,13 +87,10 @@ impl ForkPlan {
                 plan.params.push(d.name);
             }
         }
-        let keys = |a: &[String], b: &[String]| a == b;
-        let region_keys = |s: &WorldSpec| s.regions.iter().map(|r| r.key.clone()).collect::<Vec<_>>();
-        if !keys(&region_keys(base), &region_keys(arm)) {
+        if !same_keys(&base.regions, &arm.regions, |r| &r.key) {
             refuse("regions".into());
         }
-        let faction_keys = |s: &WorldSpec| s.factions.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
-        if keys(&faction_keys(base), &faction_keys(arm)) {
+        if same_keys(&base.factions, &arm.factions, |x| &x.key) {
             for (i, (b, a)) in base.factions.iter().zip(&arm.factions).enumerate() {
                 let id = FactionId(i as u32);
                 let k = &b.key;
@@ -118,8 +120,7 @@ impl ForkPlan {
         } else {
             refuse("factions".into());
         }
-        let province_keys = |s: &WorldSpec| s.provinces.iter().map(|p| p.key.clone()).collect::<Vec<_>>();
-        if keys(&province_keys(base), &province_keys(arm)) {
+        if same_keys(&base.provinces, &arm.provinces, |x| &x.key) {
             for (b, a) in base.provinces.iter().zip(&arm.provinces) {
                 for (changed, what) in [
                     (differ(b.lat, a.lat) || differ(b.lon, a.lon), "lat"),
@@ -150,8 +151,7 @@ impl ForkPlan {
         if !same_routes {
             refuse("routes".into());
         }
-        let commander_keys = |s: &WorldSpec| s.commanders.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
-        if keys(&commander_keys(base), &commander_keys(arm)) {
+        if same_keys(&base.commanders, &arm.commanders, |x| &x.key) {
             for (i, (b, a)) in base.commanders.iter().zip(&arm.commanders).enumerate() {
                 if b.faction != a.faction {
                     refuse(format!("commanders.{}.faction", b.key));
@@ -163,8 +163,7 @@ impl ForkPlan {
         } else {
             refuse("commanders".into());
         }
-        let army_keys = |s: &WorldSpec| s.armies.iter().map(|a| a.key.clone()).collect::<Vec<_>>();
-        if keys(&army_keys(base), &army_keys(arm)) {
+        if same_keys(&base.armies, &arm.armies, |x| &x.key) {
             for (i, (b, a)) in base.armies.iter().zip(&arm.armies).enumerate() {
                 let id = ArmyId(i as u32);
                 let k = &b.key;
