@@ -14,7 +14,7 @@ fn scenario(name: &str) -> Scenario {
 const PINNED: &[(&str, &str)] = &[
     ("1231_borrowed_road", "1dc126cd534b19cc"),
     ("1217_jin_invasion", "4366ba9a4e82a8bf"),
-    ("tutorial_two_kingdoms", "390f2ba8eb280fc5"),
+    ("tutorial_two_kingdoms", "df4676c2be6f37e8"),
 ];
 
 #[test]

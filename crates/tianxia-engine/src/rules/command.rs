@@ -9,11 +9,13 @@ use crate::rules::lookup::Leaders;
 use bevy_ecs::prelude::*;
 
 /// Updates [`Leadership`] of every army whose commanders changed (or that just took the
-/// field), after taking commanders who fell since the last assessment off every list (a
-/// commander may be listed in more than one army).
+/// field), after taking every fallen commander off every list (a commander may be listed
+/// in more than one army, and an army an event raises later may name one who has fallen).
+/// It reads the `Fallen` marker itself, not its insertion tick, so a restored snapshot
+/// assesses exactly as the uninterrupted run.
 pub fn assess_command(
     leaders: Leaders,
-    fallen: Query<&CommanderId, Added<Fallen>>,
+    fallen: Query<&CommanderId, With<Fallen>>,
     mut armies: Query<(&mut Commanders, &mut Leadership), Without<Dissolved>>,
     mut gone: Local<Vec<CommanderId>>,
 ) {
