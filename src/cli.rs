@@ -105,6 +105,14 @@ Exit codes: 0 success, 2 a bad, damaged or outdated snapshot, 1 internal failure
         /// fork batch (`batch --from`), replayed alone.
         #[arg(long, value_parser = parse_seed)]
         seed: Option<u64>,
+        /// With --seed: apply this variant at the fork, as arm NAME of `batch --from` does
+        /// (repeatable: arm `a+b` is `--variant a --variant b`).
+        #[arg(long = "variant", value_name = "NAME", requires = "seed")]
+        variants: Vec<String>,
+        /// With --seed: override a value at the fork (PATH=VALUE), as `batch --from --set`
+        /// or a `--sweep` arm does.
+        #[arg(long = "set", value_name = "PATH=VALUE", requires = "seed")]
+        sets: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -409,8 +417,9 @@ pub fn main() -> ExitCode {
             let outputs = Outputs { format, events: events.as_deref(), verbose };
             run(&play.scenario, play.seed, &play.layers, outputs, series.as_deref(), save.as_ref())
         }
-        Command::Resume { snapshot, seed, format, events, verbose } => {
-            resume(&snapshot, seed, Outputs { format, events: events.as_deref(), verbose })
+        Command::Resume { snapshot, seed, variants, sets, format, events, verbose } => {
+            let fork = seed.map(|seed| Fork { seed, variants, sets });
+            resume(&snapshot, fork, Outputs { format, events: events.as_deref(), verbose })
         }
         Command::Odds { play, outcome, every, runs, out, threads, quiet, format } => {
             let cfg = tianxia_montecarlo::odds::OddsConfig {
@@ -638,6 +647,11 @@ fn run(
         eprintln!("error: --save-at {at} is after the end of the scenario ({})", scenario.template().end);
         return ExitCode::from(2);
     }
+    if save.is_some()
+        && let Err(e) = tianxia_montecarlo::snapshot::Origin::check_paths(path, &layers.mods)
+    {
+        return batch_error(&e);
+    }
     let mut sim = match scenario.sim(seed) {
         Ok(s) => s,
         Err(e) => return internal(format!("the validated scenario did not build: {e}")),
@@ -694,7 +708,7 @@ fn save_snapshot(
     use tianxia_montecarlo::snapshot::{Origin, SnapshotFile};
     let snapshot = sim.snapshot().map_err(internal)?;
     let origin = Origin::new(scenario, path, mods, seed, &snapshot);
-    let bytes = SnapshotFile { origin, snapshot }.to_bytes();
+    let bytes = SnapshotFile { origin, snapshot }.to_bytes().map_err(|e| batch_error(&e))?;
     write_atomically(file, |w| w.write_all(&bytes))
 }
 
@@ -739,30 +753,35 @@ fn finish(
     }
 }
 
-/// `tianxia resume`: the run of a snapshot played on to its end (with `seed`, a fork of it).
-fn resume(file: &Path, seed: Option<u64>, outputs: Outputs) -> ExitCode {
+/// A run of a fork batch: its seed and its arm's layers.
+struct Fork {
+    seed: u64,
+    variants: Vec<String>,
+    sets: Vec<String>,
+}
+
+/// `tianxia resume`: the run of a snapshot played on to its end (with `fork`, one run of
+/// a fork batch instead: fresh dice from its seed, and its arm's changes).
+fn resume(file: &Path, fork: Option<Fork>, outputs: Outputs) -> ExitCode {
+    use tianxia_montecarlo::BatchError;
     use tianxia_montecarlo::snapshot::SnapshotFile;
-    let loaded = SnapshotFile::read(file).and_then(|f| {
-        let scenario = f.scenario(file)?;
-        let sim = f.resume(&scenario, file)?;
-        Ok((f, scenario, sim))
+    let played = SnapshotFile::read(file).and_then(|f| {
+        let o = &f.origin;
+        let Some(fork) = fork else {
+            let scenario = f.scenario(file)?;
+            let sim = f.resume(&scenario, file)?;
+            return Ok((scenario, o.seed, sim, None));
+        };
+        let arm = f.fork_base(&o.path, file)?.arm("resumed", &fork.variants, &fork.sets)?;
+        let mut sim = Sim::new(&arm.world, fork.seed).map_err(|e| BatchError::Internal(e.to_string()))?;
+        sim.fork(&arm.world, &f.snapshot, &arm.plan, fork.seed)
+            .map_err(|e| BatchError::Input(format!("{}: {e}", file.display())))?;
+        let from = json!({"snapshot": file.display().to_string(), "seed": o.seed, "turn": o.turn, "date": o.date});
+        Ok((arm.scenario, fork.seed, sim, Some(from)))
     });
-    let (f, scenario, mut sim) = match loaded {
+    let (scenario, seed, mut sim, from) = match played {
         Ok(x) => x,
         Err(e) => return batch_error(&e),
-    };
-    let o = &f.origin;
-    let (seed, from) = match seed {
-        None => (o.seed, None),
-        Some(new) => {
-            let spec = scenario.world(o.seed);
-            let plan = tianxia_engine::world::fork::ForkPlan::default();
-            if let Err(e) = sim.fork(&spec, &f.snapshot, &plan, new) {
-                return internal(e);
-            }
-            let from = json!({"snapshot": file.display().to_string(), "seed": o.seed, "turn": o.turn, "date": o.date});
-            (new, Some(from))
-        }
     };
     let result = sim.run();
     finish(&scenario, seed, &sim, &result, outputs, from)

@@ -142,6 +142,26 @@ fn bad_snapshots_are_refused_with_exit_2_and_never_a_panic() {
     let at = bytes.windows(ours.len()).position(|w| w == ours.as_bytes()).unwrap_or_else(|| panic!("no version"));
     b.splice(at..at + ours.len(), "\"engine_version\":\"9.9.9\"".bytes());
     refused(&write("other.snap", &b), "written by engine 9.9.9");
+    // Sound bytes (the checksum is right) that do not say what they hold: a header that
+    // does not match the snapshot, and a snapshot of the tutorial passed off as one of
+    // the 1231 scenario (resumed, and forked).
+    use tianxia_montecarlo::snapshot::SnapshotFile;
+    let read = SnapshotFile::read(std::path::Path::new(&good)).unwrap_or_else(|e| panic!("{e}"));
+    let mut f = read.clone();
+    f.origin.turn += 1;
+    refused(&write("header.snap", &f.to_bytes().unwrap_or_default()), "header does not match its contents");
+    let other = tmp.join("other_scenario.snap");
+    save("1231_borrowed_road", "1", "1231-05-01", &other, &[]);
+    let theirs = SnapshotFile::read(std::path::Path::new(&other)).unwrap_or_else(|e| panic!("{e}"));
+    let mut f = read;
+    f.origin = SnapshotFile { snapshot: f.snapshot.clone(), ..theirs }.origin;
+    f.origin.turn = f.snapshot.turn;
+    f.origin.date = f.snapshot.date.to_string();
+    let passed_off = write("passed_off.snap", &f.to_bytes().unwrap_or_default());
+    refused(&passed_off, "does not fit this scenario");
+    let out = tianxia(&["resume", &passed_off, "--seed", "3", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -188,13 +208,19 @@ fn a_fork_batch_continues_the_snapshot_and_any_run_replays_alone() {
     // great snow still to come in most forks, no_blizzard moves the battle.
     let p = |arm: usize| a["arms"][arm]["outcomes"]["great_snow"]["p"].as_f64().unwrap_or(-1.0);
     assert!(p(0) > 0.3 && p(1) == 0.0, "great_snow: {} vs {}", p(0), p(1));
-    // Run i replays alone: `resume --seed` with the seed in runs.csv gives its outcomes.
+    // Run i of any arm replays alone: `resume --seed` with the seed in runs.csv (and the
+    // arm's variants) gives its outcomes.
     let csv = runs_csv(&one);
     let head: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
-    for row in csv.lines().skip(1).filter(|l| l.starts_with("baseline,")).take(3) {
+    let rows = |arm: &'static str| csv.lines().skip(1).filter(move |l| l.split(',').next() == Some(arm)).take(3);
+    let baseline = rows("baseline").map(|r| (r, &[][..]));
+    for (row, extra) in baseline.chain(rows("no_blizzard").map(|r| (r, &["--variant", "no_blizzard"][..]))) {
         let cells: Vec<&str> = row.split(',').collect();
-        let r = json(&tianxia(&["resume", &snap, "--seed", cells[2], "--format", "json"]));
+        let mut args = vec!["resume", snap.as_str(), "--seed", cells[2], "--format", "json"];
+        args.extend_from_slice(extra);
+        let r = json(&tianxia(&args));
         assert_eq!(r["from"]["date"], "1232-01-21");
+        assert_eq!(r["variants"].as_array().map(Vec::len), Some(extra.len() / 2), "{}", cells[0]);
         for (k, cell) in head.iter().zip(&cells).skip(3) {
             let v = &r["outcomes"][*k];
             match v.as_f64() {
@@ -241,6 +267,54 @@ fn a_fork_refuses_arms_that_change_the_snapshots_state() {
     let out = tianxia(&["batch", "scenarios/tutorial_two_kingdoms.ron", "--from", &snap, "--runs", "2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("content hash"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_arm_that_fixes_an_uncertain_number_keeps_the_other_draws_and_climates_stay_put() {
+    let tmp = Tmp::new("snapshot", "draws");
+    let snap = tmp.join("t.snap");
+    save("tutorial_two_kingdoms", "4", "1230-12-01", &snap, &[]);
+    let s = scenario("tutorial_two_kingdoms");
+    let batch = |extra: &[&str]| {
+        let mut args = vec!["batch", s.as_str(), "--from", snap.as_str(), "--runs", "6", "--quiet", "--format", "json"];
+        args.extend_from_slice(extra);
+        tianxia(&args)
+    };
+    // `disease_attrition` is the first uncertain number: fixed by the arm, it must not
+    // shift the draws after it (the infantry of the Army of Wei, in the field since the
+    // start), or the arm would change the snapshot's state.
+    let out = batch(&["--set", "params.disease_attrition=0.0005"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A region's climate may change at a fork, but not come or go.
+    let out = batch(&["--set", "regions.hill_land.climate.winter.snow=0.6"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = batch(&["--set", "regions.hill_land.climate=None"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("regions.hill_land.climate"), "{}", text(&out.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_that_could_not_record_its_scenario_path_refuses_to_save_before_it_starts() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = Tmp::new("snapshot", "utf8");
+    let dir = tmp.0.join(std::ffi::OsStr::from_bytes(b"not-utf8-\xff"));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let copy = dir.join("t.ron");
+    std::fs::copy("scenarios/tutorial_two_kingdoms.ron", &copy).unwrap_or_else(|e| panic!("{e}"));
+    let file = tmp.0.join("t.snap");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tianxia"))
+        .arg("run")
+        .arg(&copy)
+        .args(["--save-at", "1230-10-10", "--save"])
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty() && !file.exists(), "a partial run: {}", text(&out.stdout));
+    assert!(err.contains("not UTF-8") && !err.contains("panicked"), "{err}");
 }
 
 #[test]

@@ -218,30 +218,12 @@ fn load_arms(cfg: &BatchConfig, fork: Option<&Fork>) -> Result<Vec<Arm>, BatchEr
             if origin.mods.is_empty() { "none".to_string() } else { format!("{:?}", origin.mods) }
         )));
     }
-    let load = |name: &str, variants: &[String], sets: &[String]| {
-        let mut opts = origin.options();
-        opts.variants.extend_from_slice(variants);
-        opts.sets.extend_from_slice(sets);
-        tianxia_scenario::load(&cfg.scenario, &opts).map_err(|error| BatchError::Load { arm: name.to_string(), error })
-    };
-    let base = load("the snapshot's own", &[], &[])?;
-    snapshot::check_hash(&base, origin, &fork.path)?;
-    let base_world = base.world(origin.seed);
-    let snap = &fork.file.snapshot;
+    let base = fork.file.fork_base(&cfg.scenario, &fork.path)?;
     cfg.arms
         .iter()
         .map(|def| {
-            let scenario = load(&def.name, &def.variants, &def.sets)?;
-            let world = scenario.world(origin.seed);
-            let plan = ForkPlan::new(&base_world, &world, |a| snap.fielded(a)).map_err(|r| {
-                input(format!(
-                    "arm `{}` cannot start from the snapshot of {} ({}): {r}. At a fork an arm may change parameters, events, climates, factions' policies and posture, commanders' skill, traits and rivals, the orders and stance of armies in the field, and armies not yet in the field (docs/snapshots.md)",
-                    def.name,
-                    origin.date,
-                    fork.path.display()
-                ))
-            })?;
-            Ok(Arm { def: def.clone(), scenario, fork: Some((world, plan)) })
+            let arm = base.arm(&def.name, &def.variants, &def.sets)?;
+            Ok(Arm { def: def.clone(), scenario: arm.scenario, fork: Some((arm.world, arm.plan)) })
         })
         .collect()
 }

@@ -14,8 +14,9 @@
 use crate::BatchError;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tianxia_engine::Sim;
+use tianxia_engine::world::fork::ForkPlan;
 use tianxia_engine::world::snapshot::{FORMAT, Snapshot};
+use tianxia_engine::{Sim, WorldSpec};
 use tianxia_scenario::{LoadOptions, Scenario};
 
 /// The first line of every snapshot file.
@@ -71,6 +72,17 @@ impl Origin {
         }
     }
 
+    /// Refuses, before a run starts, to save a snapshot that could not record where its
+    /// scenario and mods are (the header is JSON: their absolute paths must be UTF-8).
+    pub fn check_paths(path: &Path, mods: &[PathBuf]) -> Result<(), BatchError> {
+        for p in std::iter::once(path).chain(mods.iter().map(PathBuf::as_path)) {
+            if std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()).to_str().is_none() {
+                return Err(bad(p, "a snapshot records this path, and it is not UTF-8: move or rename it to save"));
+            }
+        }
+        Ok(())
+    }
+
     /// The load options of the snapshot's run.
     pub fn options(&self) -> LoadOptions {
         LoadOptions { variants: self.variants.clone(), sets: self.sets.clone(), mods: self.mods.clone() }
@@ -91,19 +103,21 @@ fn bad(file: &Path, why: impl std::fmt::Display) -> BatchError {
 }
 
 impl SnapshotFile {
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The file's bytes; refused if a path in the origin is not UTF-8 (see
+    /// [`Origin::check_paths`]).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BatchError> {
+        let header = serde_json::to_string(&self.origin)
+            .map_err(|e| BatchError::Input(format!("the snapshot's header cannot be written: {e}")))?;
         let payload = self.snapshot.to_bytes();
-        let mut out = Vec::with_capacity(payload.len() + 512);
+        let mut out = Vec::with_capacity(payload.len() + header.len() + 40);
         out.extend_from_slice(MAGIC);
-        // Serializing plain data to JSON cannot fail.
-        out.extend_from_slice(serde_json::to_string(&self.origin).unwrap_or_default().as_bytes());
+        out.extend_from_slice(header.as_bytes());
         out.push(b'\n');
         out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         out.extend_from_slice(&payload);
         let sum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
-        out
+        Ok(out)
     }
 
     /// Reads the bytes of a snapshot file (named `file` in messages).
@@ -187,6 +201,65 @@ impl SnapshotFile {
         let mut sim = Sim::new(&spec, seed).map_err(|e| BatchError::Internal(e.to_string()))?;
         sim.restore(&spec, seed, &self.snapshot).map_err(|e| bad(file, e))?;
         Ok(sim)
+    }
+}
+
+/// A snapshot's run as forks start from it: its scenario, that run's draws of the
+/// uncertain numbers, and its world.
+pub struct ForkBase<'a> {
+    file: &'a SnapshotFile,
+    /// The snapshot file, for messages.
+    at: &'a Path,
+    /// The scenario file arms are loaded from.
+    scenario: PathBuf,
+    drawn: Vec<(String, f64)>,
+    world: WorldSpec,
+}
+
+/// An arm at a fork: its scenario, its world and what it changes there.
+pub struct ForkArm {
+    /// The arm's scenario (the snapshot's run with the arm's variants and sets on top).
+    pub scenario: Scenario,
+    /// Its world, with the snapshot run's draws of the uncertain numbers.
+    pub world: WorldSpec,
+    /// What it changes at the fork.
+    pub plan: ForkPlan,
+}
+
+impl SnapshotFile {
+    /// The base that forks of this snapshot (read from `file`) start from, with arms
+    /// loaded from `scenario` (which must be the snapshot's scenario, unchanged).
+    pub fn fork_base<'a>(&'a self, scenario: &Path, file: &'a Path) -> Result<ForkBase<'a>, BatchError> {
+        let base = tianxia_scenario::load(scenario, &self.origin.options())
+            .map_err(|error| BatchError::Load { arm: "the snapshot's own".into(), error })?;
+        check_hash(&base, &self.origin, file)?;
+        // Every arm keeps the snapshot run's draw of each uncertain number it still has,
+        // so that fixing one with `--set` does not shift the draws of the others.
+        let drawn = base.draws(self.origin.seed);
+        let world = base.world_from(&drawn);
+        Ok(ForkBase { file: self, at: file, scenario: scenario.to_path_buf(), drawn, world })
+    }
+}
+
+impl ForkBase<'_> {
+    /// The arm `name`: the snapshot's run with `variants` and `sets` on top; refused if it
+    /// changes what at a fork is the snapshot's state.
+    pub fn arm(&self, name: &str, variants: &[String], sets: &[String]) -> Result<ForkArm, BatchError> {
+        let mut opts = self.file.origin.options();
+        opts.variants.extend_from_slice(variants);
+        opts.sets.extend_from_slice(sets);
+        let scenario = tianxia_scenario::load(&self.scenario, &opts)
+            .map_err(|error| BatchError::Load { arm: name.to_string(), error })?;
+        let world = scenario.world_from(&self.drawn);
+        let snap = &self.file.snapshot;
+        let plan = ForkPlan::new(&self.world, &world, |a| snap.fielded(a)).map_err(|r| {
+            BatchError::Input(format!(
+                "arm `{name}` cannot start from the snapshot of {} ({}): {r}. At a fork an arm may change parameters, events, climates, factions' policies and posture, commanders' skill, traits and rivals, the orders and stance of armies in the field, and armies not yet in the field (docs/snapshots.md)",
+                self.file.origin.date,
+                self.at.display()
+            ))
+        })?;
+        Ok(ForkArm { scenario, world, plan })
     }
 }
 

@@ -98,6 +98,26 @@ impl Scenario {
         w
     }
 
+    /// The values the run with master seed `seed` draws for the uncertain numbers, by
+    /// path, in the order of [`Scenario::uncertain`].
+    pub fn draws(&self, seed: u64) -> Vec<(String, f64)> {
+        let mut rng = stream_rng(seed, Stream::Setup);
+        self.slots.iter().map(|s| (s.path.clone(), sample(&s.dist, &mut rng))).collect()
+    }
+
+    /// The world whose uncertain numbers take the values `values` gives for their paths
+    /// (as drawn by [`Scenario::draws`], maybe of another version of this scenario), or
+    /// their central value where it gives none. A fork's arm is built so: a `--set` or a
+    /// variant that fixes or adds an uncertain number leaves every other draw as it was.
+    pub fn world_from(&self, values: &[(String, f64)]) -> WorldSpec {
+        let mut w = self.template.clone();
+        for s in &self.slots {
+            let v = values.iter().find(|(p, _)| *p == s.path).map_or_else(|| resolve::central(&s.dist), |x| x.1);
+            (s.set)(&mut w, v);
+        }
+        w
+    }
+
     /// A simulation of the run with master seed `seed`.
     pub fn sim(&self, seed: u64) -> Result<Sim, BuildError> {
         Sim::new(&self.world(seed), seed)

@@ -8,7 +8,8 @@
 //!
 //! - parameters (`params.*`);
 //! - events (added, removed or changed; an event that has fired stays fired);
-//! - region climates;
+//! - region climates (a region that had one keeps one, and one that had none gets none:
+//!   the provinces' weather zones are the snapshot's);
 //! - factions' answers to trespass and requests, what their armies sack, their posture,
 //!   cold adaptation and the drain of other fronts;
 //! - commanders' skill, traits and rivals;
@@ -87,7 +88,15 @@ impl ForkPlan {
                 plan.params.push(d.name);
             }
         }
-        if !same_keys(&base.regions, &arm.regions, |r| &r.key) {
+        if same_keys(&base.regions, &arm.regions, |r| &r.key) {
+            // A climate may change, but not come or go: the weather zones of the
+            // provinces are the snapshot's.
+            for (b, a) in base.regions.iter().zip(&arm.regions) {
+                if b.climate.is_some() != a.climate.is_some() {
+                    refuse(format!("regions.{}.climate", b.key));
+                }
+            }
+        } else {
             refuse("regions".into());
         }
         if same_keys(&base.factions, &arm.factions, |x| &x.key) {

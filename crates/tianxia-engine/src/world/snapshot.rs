@@ -23,7 +23,7 @@ use crate::calendar::{Calendar, Date, Season};
 use crate::ids::{ArmyId, CommanderId, FactionId, ProvinceId, RouteId};
 use crate::model::army::*;
 use crate::model::commander::{Escaped, Fallen, Rivals, Skill, Traits};
-use crate::model::diplomacy::{Diplomacy, Trespasses};
+use crate::model::diplomacy::{Diplomacy, Relation, Trespasses};
 use crate::model::faction::{Capital, Coffers, Drain, Nature, Policy, Stragglers, Weariness};
 use crate::model::index::Index;
 use crate::model::province::{Control, Famine, Governor, Granary, Population, Ravage, Siege, Site, Walls, Zone};
@@ -40,6 +40,9 @@ use serde::{Deserialize, Serialize};
 
 /// The version of the snapshot encoding; bumped whenever a saved type changes.
 pub const FORMAT: u32 = 1;
+
+/// How far (days) from the scenario's start a day number in a snapshot may lie.
+const MAX_DAY_SPAN: u64 = 10_000_000;
 
 /// Why a world cannot be saved or restored.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -366,7 +369,32 @@ impl Snapshot {
                         && s.besieging.is_none_or(|b| p(b.0))
                 })
             });
+        // Day numbers stay within a window around the start, so no rule's day arithmetic
+        // can overflow on a crafted file (the empty `Ravage` holds `i64::MIN`).
+        let start = cal.start.to_days();
+        let d = |x: i64| x.abs_diff(start) <= MAX_DAY_SPAN;
+        let od = |x: Option<i64>| x.is_none_or(d);
+        let days = self.weather.iter().all(|w| od(w.1))
+            && od(self.reopens)
+            && self.provinces.iter().all(|s| od(s.control.taken) && (s.ravage.until == i64::MIN || d(s.ravage.until)))
+            && self.routes.iter().all(|s| od(s.state.closed_until))
+            && self
+                .armies
+                .iter()
+                .flatten()
+                .all(|s| s.routed.is_none_or(|x| d(x.until)) && s.guided.is_none_or(|x| d(x.until)))
+            && self.diplomacy.relations().iter().all(|x| match x {
+                Relation::Truce { until } => d(*until),
+                _ => true,
+            })
+            && self
+                .diplomacy
+                .access
+                .iter()
+                .chain(self.diplomacy.requests.iter().map(|q| &q.terms))
+                .all(|x| od(x.until));
         ok &= self.diplomacy.factions() == nf
+            && self.diplomacy.relations().len() == nf * nf
             && self.diplomacy.tributes.iter().all(|t| f(t.payer) && f(t.payee))
             && self.diplomacy.access.iter().chain(self.diplomacy.requests.iter().map(|q| &q.terms)).all(|x| {
                 f(x.grantor) && f(x.grantee) && x.provinces.iter().copied().all(p) && x.routes.iter().copied().all(r)
@@ -380,6 +408,9 @@ impl Snapshot {
                 .all(|o| f(o.faction) && o.armies.iter().copied().all(a) && o.kind.ids_in(np, na, regions));
         if !ok {
             return bad("an id in it is out of range".into());
+        }
+        if !days {
+            return bad("a day in it is out of range".into());
         }
         Ok(())
     }
@@ -527,6 +558,19 @@ mod tests {
         if !snap.objectives.is_empty() {
             assert!(matches!(sim.restore(&spec, 5, &bad), Err(SnapshotError::Mismatch(_))));
         }
+        let mut bad = snap.clone();
+        let mut table = serde_json::to_value(&bad.diplomacy).unwrap_or_default();
+        if let Some(r) = table["relations"].as_array_mut() {
+            r.pop();
+        }
+        bad.diplomacy = serde_json::from_value(table).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(sim.restore(&spec, 5, &bad), Err(SnapshotError::Mismatch(_))));
+        let mut bad = snap.clone();
+        bad.reopens = Some(i64::MIN);
+        assert_eq!(sim.restore(&spec, 5, &bad), Err(SnapshotError::Mismatch("a day in it is out of range".into())));
+        let mut bad = snap.clone();
+        bad.routes[0].state.closed_until = Some(i64::MAX);
+        assert!(matches!(sim.restore(&spec, 5, &bad), Err(SnapshotError::Mismatch(_))));
         // After refusals, a good snapshot still restores and runs as the original.
         sim.restore(&spec, 5, &snap).unwrap_or_else(|e| panic!("{e}"));
         let mut whole = Sim::new(&spec, 5).unwrap_or_else(|e| panic!("{e}"));
