@@ -522,6 +522,10 @@ impl fmt::Display for Shown<'_> {
                 side(winners),
                 side(losers)
             ),
+            // Caught on the road near a province, an army falls back to that province.
+            Retreat { army, from, to } if from == to => {
+                write!(f, "{} falls back to {}", self.name(*army), self.name(*to))
+            }
             Retreat { army, from, to } => {
                 write!(f, "{} falls back from {} to {}", self.name(*army), self.name(*from), self.name(*to))
             }
