@@ -1089,12 +1089,6 @@ fn batch(
         resume,
         from,
     };
-    if cfg.from.is_some() && series.is_some() {
-        eprintln!(
-            "error: --series with --from: a fork batch writes no series yet; take the series of a fork with `tianxia resume SNAPSHOT --seed SEED`"
-        );
-        return ExitCode::from(2);
-    }
     let bar = if shown == Progress::Bar {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(

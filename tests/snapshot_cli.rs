@@ -232,6 +232,21 @@ fn a_fork_batch_continues_the_snapshot_and_any_run_replays_alone() {
             }
         }
     }
+    // The series of a fork batch start at the fork, the same state in every run.
+    let series = tmp.join("series");
+    let with_series = batch(&tmp.join("with_series"), &["--series", &series, "--series-runs", "2"]);
+    assert_eq!(with_series, a, "--series changed the batch");
+    let csv = std::fs::read_to_string(format!("{series}/series.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.first().map(|r| (r[0], r[1], r[2], r[3])), Some(("baseline", "0", "53", "1232-01-21")));
+    let at_fork = |arm: &str, run: &str| -> Vec<String> {
+        rows.iter().filter(|r| r[0] == arm && r[1] == run && r[2] == "53").map(|r| r[4..].join(",")).collect()
+    };
+    assert!(!at_fork("baseline", "0").is_empty());
+    assert_eq!(at_fork("baseline", "0"), at_fork("baseline", "1"));
+    assert_eq!(at_fork("baseline", "0"), at_fork("no_blizzard", "0"));
+    assert!(rows.iter().all(|r| r[2].parse::<u32>().is_ok_and(|t| (53..=74).contains(&t))));
+    assert!(rows.iter().any(|r| r[2] == "74"), "the series run to the end");
     // Shards merge to the whole.
     let (s0, s1, merged) = (tmp.join("s0"), tmp.join("s1"), tmp.join("merged"));
     batch(&s0, &["--shard", "0/2"]);

@@ -69,12 +69,13 @@ pub fn play(sim: &mut Sim) -> Vec<Row> {
 }
 
 /// As [`play`], calling `at_boundary` at every turn boundary (before the first turn,
-/// between turns, after the last).
+/// between turns, after the last). A world restored from a snapshot starts at the turn
+/// it was taken after.
 pub fn play_with(sim: &mut Sim, at_boundary: &mut dyn FnMut(&Sim)) -> Vec<Row> {
     let mut out = Vec::new();
     let mut date = sim.date().to_string();
-    rows(sim, 0, &date, &mut out);
-    let mut turn = 0;
+    let mut turn = sim.world().resource::<tianxia_engine::calendar::Calendar>().turn;
+    rows(sim, turn, &date, &mut out);
     at_boundary(sim);
     while !sim.finished() {
         sim.step();
@@ -107,7 +108,8 @@ pub const MAX_SERIES_RUNS: u64 = 10_000;
 
 /// Writes `dir/series.csv`: the series of the first `k` runs of each arm of the batch
 /// `cfg` (each replayed alone from its seed, which gives the batch's history), with the
-/// columns `arm,run` in front. Returns the file written.
+/// columns `arm,run` in front; in a fork batch, each from the snapshot's turn on.
+/// Returns the file written.
 pub fn batch_series(
     cfg: &crate::BatchConfig,
     dir: &std::path::Path,
@@ -125,18 +127,37 @@ pub fn batch_series(
     let mut head = vec!["arm", "run"];
     head.extend(HEADER);
     let mut first = true;
+    let snapshot = cfg.from.as_ref().map(|f| crate::snapshot::SnapshotFile::read(f).map(|s| (s, f))).transpose()?;
+    let base = snapshot.as_ref().map(|(s, f)| s.fork_base(&cfg.scenario, f)).transpose()?;
     for def in &cfg.arms {
-        let opts = tianxia_scenario::LoadOptions {
-            variants: def.variants.clone(),
-            sets: def.sets.clone(),
-            mods: cfg.mods.clone(),
+        let internal =
+            |r: u64, e: &dyn std::fmt::Display| BatchError::Internal(format!("run {r} of {}: {e}", def.name));
+        let (scenario, fork) = match &base {
+            Some(b) => {
+                let arm = b.arm(&def.name, &def.variants, &def.sets)?;
+                (arm.scenario, Some((arm.world, arm.plan)))
+            }
+            None => {
+                let opts = tianxia_scenario::LoadOptions {
+                    variants: def.variants.clone(),
+                    sets: def.sets.clone(),
+                    mods: cfg.mods.clone(),
+                };
+                let scenario = tianxia_scenario::load(&cfg.scenario, &opts)
+                    .map_err(|error| BatchError::Load { arm: def.name.clone(), error })?;
+                (scenario, None)
+            }
         };
-        let scenario = tianxia_scenario::load(&cfg.scenario, &opts)
-            .map_err(|error| BatchError::Load { arm: def.name.clone(), error })?;
         for r in 0..k.min(cfg.runs) {
             let seed = tianxia_engine::rng::run_seed(cfg.base_seed, r);
-            let mut sim =
-                scenario.sim(seed).map_err(|e| BatchError::Internal(format!("run {r} of {}: {e}", def.name)))?;
+            let mut sim = match (&fork, &snapshot) {
+                (Some((world, plan)), Some((file, _))) => {
+                    let mut sim = Sim::new(world, seed).map_err(|e| internal(r, &e))?;
+                    sim.fork(world, &file.snapshot, plan, seed).map_err(|e| internal(r, &e))?;
+                    sim
+                }
+                _ => scenario.sim(seed).map_err(|e| internal(r, &e))?,
+            };
             let rows = play(&mut sim);
             let mut bytes = Vec::new();
             write_csv(&mut bytes, if first { &head } else { &[] }, &[def.name.clone(), r.to_string()], &rows)
