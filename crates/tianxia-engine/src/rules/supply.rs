@@ -270,8 +270,11 @@ pub fn supply_armies(
                 net.reached.extend_from_slice(tree.reached());
             }
             for &(q, lost) in &net.reached {
+                if got >= by_cart {
+                    break;
+                }
                 let kept = 1.0 - lost;
-                if got >= by_cart || !may_draw(q) || kept <= 0.0 {
+                if !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
                 let Ok((_, control, siege, mut granary, (walls, people))) =
