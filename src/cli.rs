@@ -773,9 +773,7 @@ fn resume(file: &Path, fork: Option<Fork>, outputs: Outputs) -> ExitCode {
             return Ok((scenario, o.seed, sim, None));
         };
         let arm = f.fork_base(&o.path, file)?.arm("resumed", &fork.variants, &fork.sets)?;
-        let mut sim = Sim::new(&arm.world, fork.seed).map_err(|e| BatchError::Internal(e.to_string()))?;
-        sim.fork(&arm.world, &f.snapshot, &arm.plan, fork.seed)
-            .map_err(|e| BatchError::Input(format!("{}: {e}", file.display())))?;
+        let sim = arm.sim(&f.snapshot, fork.seed).map_err(|e| BatchError::Input(format!("{}: {e}", file.display())))?;
         let from = json!({"snapshot": file.display().to_string(), "seed": o.seed, "turn": o.turn, "date": o.date});
         Ok((arm.scenario, fork.seed, sim, Some(from)))
     });

@@ -135,7 +135,7 @@ pub fn batch_series(
         let (scenario, fork) = match &base {
             Some(b) => {
                 let arm = b.arm(&def.name, &def.variants, &def.sets)?;
-                (arm.scenario, Some((arm.world, arm.plan)))
+                (None, Some(arm))
             }
             None => {
                 let opts = tianxia_scenario::LoadOptions {
@@ -145,18 +145,15 @@ pub fn batch_series(
                 };
                 let scenario = tianxia_scenario::load(&cfg.scenario, &opts)
                     .map_err(|error| BatchError::Load { arm: def.name.clone(), error })?;
-                (scenario, None)
+                (Some(scenario), None)
             }
         };
         for r in 0..k.min(cfg.runs) {
             let seed = tianxia_engine::rng::run_seed(cfg.base_seed, r);
-            let mut sim = match (&fork, &snapshot) {
-                (Some((world, plan)), Some((file, _))) => {
-                    let mut sim = Sim::new(world, seed).map_err(|e| internal(r, &e))?;
-                    sim.fork(world, &file.snapshot, plan, seed).map_err(|e| internal(r, &e))?;
-                    sim
-                }
-                _ => scenario.sim(seed).map_err(|e| internal(r, &e))?,
+            let mut sim = match (&scenario, &fork, &snapshot) {
+                (_, Some(arm), Some((file, _))) => arm.sim(&file.snapshot, seed).map_err(|e| internal(r, &e))?,
+                (Some(scenario), ..) => scenario.sim(seed).map_err(|e| internal(r, &e))?,
+                _ => return Err(internal(r, &"a fork arm without its snapshot")),
             };
             let rows = play(&mut sim);
             let mut bytes = Vec::new();

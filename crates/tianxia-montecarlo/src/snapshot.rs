@@ -263,6 +263,16 @@ impl ForkBase<'_> {
     }
 }
 
+impl ForkArm {
+    /// Run `seed` of this arm in a new simulation: the state of `snapshot` (the base's),
+    /// fresh random streams from `seed`, and the arm's changes.
+    pub fn sim(&self, snapshot: &Snapshot, seed: u64) -> Result<Sim, String> {
+        let mut sim = Sim::new(&self.world, seed).map_err(|e| e.to_string())?;
+        sim.fork(&self.world, snapshot, &self.plan, seed).map_err(|e| e.to_string())?;
+        Ok(sim)
+    }
+}
+
 /// Refuses a snapshot of a scenario whose files have changed.
 pub fn check_hash(s: &Scenario, o: &Origin, file: &Path) -> Result<(), BatchError> {
     if s.id != o.scenario || s.content_hash != o.content_hash {
