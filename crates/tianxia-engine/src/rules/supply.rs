@@ -71,6 +71,22 @@ pub struct SupplyScratch {
     occupied: Vec<(ProvinceId, FactionId)>,
     /// Provinces whose blockade may have changed this turn.
     unblocked: Vec<ProvinceId>,
+    /// The provinces' grain as this phase draws it down, by province: read once at the
+    /// start of the phase and written back where it changed, so an army's draw looks at
+    /// numbers, not at the ECS, for each province its net reaches.
+    stores: Vec<Stock>,
+    /// The provinces whose grain this phase took from, in the order first touched.
+    drawn: Vec<ProvinceId>,
+}
+
+/// A province's grain for this supply phase.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stock {
+    grain: f64,
+    /// What supply lines may not draw below (the siege reserve of a city held by its own
+    /// people), or infinity where they may not draw at all (a besieged province).
+    floor: f64,
+    touched: bool,
 }
 
 /// A province as a store of grain for armies.
@@ -130,6 +146,8 @@ pub fn supply_armies(
         blocked_now,
         occupied,
         unblocked,
+        stores,
+        drawn,
     } = &mut *scratch;
     let np = index.provinces.len();
     let nf = index.factions.len();
@@ -207,6 +225,21 @@ pub fn supply_armies(
     // Each faction's war weariness, read once.
     kinds.clear();
     kinds.extend(index.factions.iter().map(|e| weariness.get(*e).map_or(0.0, |w| w.weariness)));
+    // The provinces' grain, read once; nothing else changes a province in this phase.
+    stores.clear();
+    stores.resize(np, Stock::default());
+    for (id, control, siege, granary, (walls, people)) in provinces.iter() {
+        // A city held by its own people keeps its reserve; an occupier takes what is there.
+        let floor = if siege.besieger.is_some() {
+            f64::INFINITY
+        } else if control.controller == control.owner {
+            siege_reserve(walls, people, p)
+        } else {
+            0.0
+        };
+        stores[id.index()] = Stock { grain: granary.grain, floor, touched: false };
+    }
+    drawn.clear();
 
     for (i, e) in index.armies.iter().enumerate() {
         let Ok((
@@ -277,31 +310,33 @@ pub fn supply_armies(
                 if !may_draw(q) || kept <= 0.0 {
                     continue;
                 }
-                let Ok((_, control, siege, mut granary, (walls, people))) =
-                    provinces.get_mut(index.provinces[q.index()])
-                else {
-                    continue;
-                };
-                if siege.besieger.is_some() {
+                let Some(store) = stores.get_mut(q.index()) else { continue };
+                if store.floor == f64::INFINITY {
                     continue;
                 }
-                // A city held by its own people keeps its reserve; an occupier takes what is there.
-                let reserve = if control.controller == control.owner { siege_reserve(walls, people, p) } else { 0.0 };
-                let available = (granary.grain - reserve).max(0.0) * p.supply_draw_share;
+                let available = (store.grain - store.floor).max(0.0) * p.supply_draw_share;
                 let draw = ((by_cart - got) / kept).min(available);
-                granary.grain -= draw;
+                store.grain -= draw;
                 got += draw * kept;
+                if !store.touched {
+                    store.touched = true;
+                    drawn.push(q);
+                }
             }
         }
         let carted = got;
         // Forage where it stands (any land: in foreign land this is plunder).
         let mut foraged = 0.0;
         if got < want
-            && let Ok((_, _, _, mut granary, _)) = provinces.get_mut(index.provinces[here.index()])
+            && let Some(store) = stores.get_mut(here.index())
         {
-            foraged = (want - got).min(granary.grain * (p.forage_share_per_day * days).min(1.0));
-            granary.grain -= foraged;
+            foraged = (want - got).min(store.grain * (p.forage_share_per_day * days).min(1.0));
+            store.grain -= foraged;
             got += foraged;
+            if !store.touched {
+                store.touched = true;
+                drawn.push(here);
+            }
         }
         // What it still lacks to eat this turn comes from the central granary, if its supply
         // net reaches a province its faction holds, less what is lost on the way.
@@ -352,6 +387,12 @@ pub fn supply_armies(
             commands.entity(*e).insert(Starving);
         } else if !starving && was_starving {
             commands.entity(*e).remove::<Starving>();
+        }
+    }
+    // What the armies drew, back into the granaries.
+    for &q in drawn.iter() {
+        if let Ok((.., mut granary, _)) = provinces.get_mut(index.provinces[q.index()]) {
+            granary.grain = stores[q.index()].grain;
         }
     }
 }
