@@ -12,7 +12,7 @@ fn scenario(name: &str) -> Scenario {
 /// The digest of seed 1 of every shipped scenario. When a change moves one on purpose,
 /// update it here in the same commit and say why in the message.
 const PINNED: &[(&str, &str)] = &[
-    ("1231_borrowed_road", "1dc126cd534b19cc"),
+    ("1231_borrowed_road", "eaaa91e4eb56fc74"),
     ("1217_jin_invasion", "4366ba9a4e82a8bf"),
     ("tutorial_two_kingdoms", "df4676c2be6f37e8"),
 ];

@@ -1244,6 +1244,10 @@ fn an_ai_army_goes_to_capture_its_objective_and_lays_siege() {
 /// A weak AI army defending the middle of a three-province road, and a strong enemy
 /// holding at `strong_at` (index on the road).
 fn hopeless_odds(strong_at: usize) -> (Sim, ArmyId, Vec<ProvinceId>) {
+    hopeless_odds_in(strong_at, Stance::Auto)
+}
+
+fn hopeless_odds_in(strong_at: usize, stance: Stance) -> (Sim, ArmyId, Vec<ProvinceId>) {
     let mut b = Builder::new(START, 5, 2);
     let fa = b.faction("a");
     let fb = b.faction("b");
@@ -1251,6 +1255,7 @@ fn hopeless_odds(strong_at: usize) -> (Sim, ArmyId, Vec<ProvinceId>) {
     let ps = road(&mut b, fa, 3, 60.0, RouteKind::Road);
     let weak = b.army("weak", fa, ps[1], 0.0, 2_000.0);
     b.spec_mut().armies[weak.index()].orders = OrdersSpec::Ai;
+    b.spec_mut().armies[weak.index()].stance = stance;
     b.objective(fa, ObjectiveKind::Defend(ps[1]), 1.0);
     let strong = b.army("strong", fb, ps[strong_at], 20_000.0, 20_000.0);
     b.spec_mut().armies[strong.index()].orders = OrdersSpec::Hold;
@@ -1273,6 +1278,23 @@ fn an_ai_army_caught_by_hopeless_odds_falls_back_before_the_battle() {
     s.step();
     assert_eq!(army(&s, weak).location, Location::At(ps[0]), "fell back to the nearest safe province");
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "and was gone before the battle");
+}
+
+#[test]
+fn an_ai_army_told_to_stand_gives_battle_whatever_the_odds() {
+    // Caught in its province by twenty times its men: it neither falls back nor refuses.
+    let (mut s, weak, ps) = hopeless_odds_in(1, Stance::Stand);
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1, "it stood and fought");
+    assert_ne!(army(&s, weak).location, Location::At(ps[2]));
+    // With the enemy next door, it marches on it instead of waiting for better odds (and,
+    // beaten, falls back to where it came from).
+    let (mut s, _, _) = hopeless_odds_in(2, Stance::Stand);
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 1, "it marched on the enemy");
+    let (mut s, _, _) = hopeless_odds_in(2, Stance::Auto);
+    s.step();
+    assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "under stance auto it waits");
 }
 
 #[test]

@@ -560,9 +560,12 @@ pub fn plan_orders(
             }
         }
 
-        // The AI: fall back from bad odds, else pursue the best objective.
+        // The AI: fall back from bad odds, else pursue the best objective. An army told to
+        // stand gives battle whatever the odds: it neither falls back nor waits.
+        let stands = stance == Stance::Stand;
         let threat = view.known.enemy_power(f, here);
-        if threat > 0.0
+        if !stands
+            && threat > 0.0
             && view.known.own_power(f, here) / threat < p.ai_retreat_odds * caution
             && let Some(q) = view.refuge(&graph, p, &diplomacy, f, here)
         {
@@ -581,7 +584,7 @@ pub fn plan_orders(
         orders.path.extend_from_slice(&view.best_route);
         orders.besiege = besiege;
         // Wait rather than walk into a battle at bad odds.
-        if let Some(&next) = orders.path.last() {
+        if !stands && let Some(&next) = orders.path.last() {
             let enemy = view.known.enemy_power(f, next);
             if enemy > 0.0 && view.known.own_power(f, here) / enemy < attack_odds {
                 orders.path.clear();
