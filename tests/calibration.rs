@@ -95,6 +95,13 @@ fn the_1217_invasion_bleeds_the_jin_and_each_counterfactual_moves_the_sources_wa
     let loyal = freq(&s, "baseline", "guokou_winner", "loyalist") + freq(&s, "baseline", "guokou_winner", "song");
     let fought = 1.0 - freq(&s, "baseline", "guokou_winner", "none");
     assert!(fought > 0.5 && loyal > 0.25 && loyal < 0.95, "Guokou: fought in {fought}, Song side won {loyal}");
+    // Shi Quan's Huai army was lost recrossing the Huai, "一军全没" [S1]: the Song seek it out
+    // as it turns back (an intent the event sets); whether they catch and break it before it
+    // is home is the rules'. It happens in a real share of runs (about one in five, see
+    // docs/scenarios.md), not in all; never without the war.
+    let lost = p(&s, "baseline", "shi_quan_army_lost");
+    assert!(lost > 0.08 && lost < 0.9, "Shi Quan's army is lost in {lost} of runs");
+    assert_eq!(p(&s, "no_invasion", "shi_quan_army_lost"), 0.0);
     // The war ended in 1224 with Aizong's peace [S2][BL][S1]; without an invasion it never
     // begins (0), and resumed tribute ends it sooner when it comes at all.
     let end = mean(&s, "baseline", "war_end_year");

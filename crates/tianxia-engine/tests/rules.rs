@@ -13,7 +13,7 @@ use tianxia_engine::model::index::Index;
 use tianxia_engine::model::province::{Ravage, Terrain};
 use tianxia_engine::model::route::RouteKind;
 use tianxia_engine::model::script::{
-    Condition, Effect, ObjectiveKind, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity, ScriptedEvent,
+    Condition, Effect, ObjectiveKind, Objectives, OutcomeRule, OutcomeSpec, OutcomeValue, Quantity, ScriptedEvent,
 };
 use tianxia_engine::model::weather::{Climate, Weather};
 use tianxia_engine::params::Params;
@@ -1278,6 +1278,40 @@ fn an_ai_army_caught_by_hopeless_odds_falls_back_before_the_battle() {
     s.step();
     assert_eq!(army(&s, weak).location, Location::At(ps[0]), "fell back to the nearest safe province");
     assert_eq!(logged(&s, |k| matches!(k, LogKind::Battle { .. })), 0, "and was gone before the battle");
+}
+
+#[test]
+fn drop_objectives_removes_one_kind_and_target_and_the_ai_turns_to_the_next() {
+    let world = |drop: bool| {
+        let mut b = Builder::new(START, 5, 4);
+        let fa = b.faction("a");
+        let fb = b.faction("b");
+        let ps = road(&mut b, fa, 3, 60.0, RouteKind::Road);
+        let far = ps[2];
+        let a = b.army("a", fa, ps[0], 5_000.0, 0.0);
+        b.spec_mut().armies[a.index()].orders = OrdersSpec::Ai;
+        b.objective(fa, ObjectiveKind::Reach(far), 2.0);
+        b.objective(fa, ObjectiveKind::Reach(ps[0]), 1.0);
+        // The other faction's objective of the same kind and target stays.
+        b.objective(fb, ObjectiveKind::Reach(far), 2.0);
+        if drop {
+            event(
+                b.spec_mut(),
+                "recall",
+                1.0,
+                vec![Effect::DropObjectives { faction: fa, kind: ObjectiveKind::Reach(far) }],
+            );
+        }
+        let mut s = sim(&b.build(), 1);
+        s.step();
+        (army(&s, a).location, s.world().resource::<Objectives>().0.len(), ps)
+    };
+    let (kept, n, ps) = world(false);
+    assert_eq!(n, 3);
+    assert_ne!(kept, Location::At(ps[0]), "with its first objective the army marches");
+    let (dropped, n, ps) = world(true);
+    assert_eq!(n, 2, "only the faction's objective of that kind and target is dropped");
+    assert_eq!(dropped, Location::At(ps[0]), "without it the army keeps to its next objective");
 }
 
 #[test]

@@ -717,6 +717,10 @@ pub enum Effect {
     },
     AddObjective(Objective),
     ClearObjectives(Sp<String>),
+    DropObjectives {
+        faction: Sp<String>,
+        kind: ObjectiveKind,
+    },
     AdjustFaction {
         faction: Sp<String>,
         #[serde(default)]

@@ -854,16 +854,20 @@ fn access_terms(r: &mut R, x: &raw::Access) -> Option<Access> {
 
 fn objective(r: &mut R, x: &raw::Objective) -> Option<Objective> {
     let faction = r.faction(&x.faction);
-    let kind = match &x.kind {
+    let kind = objective_kind(r, &x.kind);
+    let armies = x.armies.iter().filter_map(|a| r.army(a)).collect();
+    let priority = r.fixed("the objective's priority", &x.priority, -MAX_PRIORITY, MAX_PRIORITY);
+    Some(Objective { faction: faction?, kind: kind?, priority, armies })
+}
+
+fn objective_kind(r: &mut R, k: &raw::ObjectiveKind) -> Option<ObjectiveKind> {
+    match k {
         raw::ObjectiveKind::Capture(p) => r.province(p).map(ObjectiveKind::Capture),
         raw::ObjectiveKind::Defend(p) => r.province(p).map(ObjectiveKind::Defend),
         raw::ObjectiveKind::Reach(p) => r.province(p).map(ObjectiveKind::Reach),
         raw::ObjectiveKind::Intercept(a) => r.army(a).map(ObjectiveKind::Intercept),
         raw::ObjectiveKind::Raid(g) => r.region(g).map(ObjectiveKind::Raid),
-    };
-    let armies = x.armies.iter().filter_map(|a| r.army(a)).collect();
-    let priority = r.fixed("the objective's priority", &x.priority, -MAX_PRIORITY, MAX_PRIORITY);
-    Some(Objective { faction: faction?, kind: kind?, priority, armies })
+    }
 }
 
 fn quantity(r: &mut R, q: &raw::Quantity) -> Quantity {
@@ -1084,6 +1088,9 @@ fn effect(r: &mut R, e: &raw::Effect, at: EffectAt) -> Option<Effect> {
         }
         E::AddObjective(o) => Effect::AddObjective(objective(r, o)?),
         E::ClearObjectives(f) => Effect::ClearObjectives(r.faction(f)?),
+        E::DropObjectives { faction, kind } => {
+            Effect::DropObjectives { faction: r.faction(faction)?, kind: objective_kind(r, kind)? }
+        }
         E::AdjustFaction { faction, treasury, grain, manpower } => {
             let treasury = r.fixed("adjust_faction: treasury", treasury, -HUGE * 100.0, HUGE * 100.0);
             let grain = r.fixed("adjust_faction: grain", grain, -HUGE * 100.0, HUGE * 100.0);

@@ -116,6 +116,9 @@ pub enum Effect {
     AddObjective(Objective),
     /// Drop all of a faction's AI objectives.
     ClearObjectives(FactionId),
+    /// Drop a faction's AI objectives of one kind and target (whatever their priority
+    /// and armies).
+    DropObjectives { faction: FactionId, kind: ObjectiveKind },
     /// Add (or, negative, take) silver, grain and manpower.
     AdjustFaction { faction: FactionId, treasury: f64, grain: f64, manpower: f64 },
     /// End the run.

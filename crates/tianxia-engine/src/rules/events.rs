@@ -292,6 +292,9 @@ pub fn apply(effect: &Effect, world: &mut World, cal: &Calendar) {
         }
         Effect::AddObjective(o) => world.resource_mut::<Objectives>().0.push(o.clone()),
         Effect::ClearObjectives(f) => world.resource_mut::<Objectives>().0.retain(|o| o.faction != *f),
+        Effect::DropObjectives { faction, kind } => {
+            world.resource_mut::<Objectives>().0.retain(|o| !(o.faction == *faction && o.kind == *kind))
+        }
         Effect::AdjustFaction { faction, treasury, grain, manpower } => {
             if let Some(e) = faction_entity(world, *faction)
                 && let Some(mut f) = world.get_mut::<Coffers>(e)
